@@ -1,0 +1,29 @@
+import pytest
+from django.test import Client
+
+from accounts.models import User
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return User.objects.create_user("alice@example.com", "correct horse battery staple")
+
+
+@pytest.fixture
+def bob(db) -> User:
+    """The stranger: every page and endpoint must answer him 404 for alice's data."""
+    return User.objects.create_user("bob@example.com", "another horse battery staple")
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(bob: User) -> Client:
+    client = Client()
+    client.force_login(bob)
+    return client
