@@ -4,13 +4,21 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("ledger.api_urls")),
+    path("", include("banking.api_urls")),
+    path("", include("budgets.api_urls")),
+    path("", include("insights.api_urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
+    path("auth/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("accounts.urls")),
+    path("", include("ledger.urls")),
+    path("", include("banking.urls")),
+    path("", include("budgets.urls")),
+    path("", include("insights.urls")),
 ]

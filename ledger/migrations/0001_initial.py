@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,197 +15,477 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('type', models.CharField(choices=[('checking', 'Checking'), ('savings', 'Savings'), ('credit_card', 'Credit card'), ('cash', 'Cash'), ('loan', 'Loan'), ('investment', 'Investment'), ('other', 'Other')], default='checking', max_length=20)),
-                ('currency', models.CharField(default='USD', help_text='ISO 4217 code', max_length=3)),
-                ('opening_balance', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=15)),
-                ('opening_date', models.DateField(blank=True, null=True)),
-                ('institution', models.CharField(blank=True, max_length=100)),
-                ('is_archived', models.BooleanField(default=False)),
-                ('provider', models.CharField(blank=True, max_length=30)),
-                ('provider_account_id', models.CharField(blank=True, max_length=200, null=True)),
-                ('mask', models.CharField(blank=True, max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='money_accounts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("checking", "Checking"),
+                            ("savings", "Savings"),
+                            ("credit_card", "Credit card"),
+                            ("cash", "Cash"),
+                            ("loan", "Loan"),
+                            ("investment", "Investment"),
+                            ("other", "Other"),
+                        ],
+                        default="checking",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="USD", help_text="ISO 4217 code", max_length=3),
+                ),
+                (
+                    "opening_balance",
+                    models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=15),
+                ),
+                ("opening_date", models.DateField(blank=True, null=True)),
+                ("institution", models.CharField(blank=True, max_length=100)),
+                ("is_archived", models.BooleanField(default=False)),
+                ("provider", models.CharField(blank=True, max_length=30)),
+                ("provider_account_id", models.CharField(blank=True, max_length=200, null=True)),
+                ("mask", models.CharField(blank=True, max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="money_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['is_archived', 'name'],
+                "ordering": ["is_archived", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('kind', models.CharField(choices=[('expense', 'Expense'), ('income', 'Income')], default='expense', max_length=10)),
-                ('color', models.CharField(default='#64748b', max_length=7)),
-                ('icon', models.CharField(blank=True, max_length=16)),
-                ('is_archived', models.BooleanField(default=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='ledger.category')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("expense", "Expense"), ("income", "Income")],
+                        default="expense",
+                        max_length=10,
+                    ),
+                ),
+                ("color", models.CharField(default="#64748b", max_length=7)),
+                ("icon", models.CharField(blank=True, max_length=16)),
+                ("is_archived", models.BooleanField(default=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="ledger.category",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['kind', 'name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('file', 'Statement file'), ('bank', 'Bank sync'), ('recurring', 'Recurring bills'), ('api', 'API')], default='file', max_length=12)),
-                ('state', models.CharField(choices=[('pending', 'Waiting'), ('preview', 'Ready to review'), ('processing', 'Processing'), ('committed', 'Imported'), ('failed', 'Failed'), ('discarded', 'Discarded'), ('undone', 'Undone')], default='pending', max_length=12)),
-                ('file_name', models.CharField(blank=True, max_length=255)),
-                ('format', models.CharField(blank=True, max_length=20)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('removed', models.PositiveIntegerField(default=0)),
-                ('possible_duplicates', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('progress_done', models.PositiveIntegerField(default=0)),
-                ('progress_total', models.PositiveIntegerField(default=0)),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ledger.account')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_batches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("file", "Statement file"),
+                            ("bank", "Bank sync"),
+                            ("recurring", "Recurring bills"),
+                            ("api", "API"),
+                        ],
+                        default="file",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("preview", "Ready to review"),
+                            ("processing", "Processing"),
+                            ("committed", "Imported"),
+                            ("failed", "Failed"),
+                            ("discarded", "Discarded"),
+                            ("undone", "Undone"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=255)),
+                ("format", models.CharField(blank=True, max_length=20)),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("removed", models.PositiveIntegerField(default=0)),
+                ("possible_duplicates", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("progress_done", models.PositiveIntegerField(default=0)),
+                ("progress_total", models.PositiveIntegerField(default=0)),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_batches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('priority', models.PositiveIntegerField(default=0, help_text='Lower runs first.')),
-                ('match_all', models.BooleanField(default=True, help_text='All conditions (or any).')),
-                ('conditions', models.JSONField(default=list)),
-                ('rename_payee', models.CharField(blank=True, max_length=200)),
-                ('set_notes', models.CharField(blank=True, max_length=500)),
-                ('stop_processing', models.BooleanField(default=True, help_text='Stop here when it matches.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('set_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rules', to='ledger.category')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to=settings.AUTH_USER_MODEL)),
-                ('add_tags', models.ManyToManyField(blank=True, related_name='rules', to='ledger.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("priority", models.PositiveIntegerField(default=0, help_text="Lower runs first.")),
+                (
+                    "match_all",
+                    models.BooleanField(default=True, help_text="All conditions (or any)."),
+                ),
+                ("conditions", models.JSONField(default=list)),
+                ("rename_payee", models.CharField(blank=True, max_length=200)),
+                ("set_notes", models.CharField(blank=True, max_length=500)),
+                (
+                    "stop_processing",
+                    models.BooleanField(default=True, help_text="Stop here when it matches."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "set_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="rules",
+                        to="ledger.category",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "add_tags",
+                    models.ManyToManyField(blank=True, related_name="rules", to="ledger.tag"),
+                ),
             ],
             options={
-                'ordering': ['priority', 'id'],
+                "ordering": ["priority", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transaction',
+            name="Transaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=3, max_digits=15)),
-                ('payee', models.CharField(blank=True, max_length=200)),
-                ('description', models.CharField(blank=True, max_length=500)),
-                ('notes', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('cleared', 'Cleared')], default='cleared', max_length=8)),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('file', 'File import'), ('bank', 'Bank sync'), ('recurring', 'Recurring')], default='manual', max_length=10)),
-                ('external_id', models.CharField(blank=True, max_length=200, null=True)),
-                ('fingerprint', models.CharField(blank=True, max_length=64, null=True)),
-                ('categorized_by', models.CharField(blank=True, choices=[('', 'Not categorized'), ('manual', 'You'), ('rule', 'Rule'), ('learned', 'Learned'), ('ai', 'AI'), ('provider', 'Bank')], default='', max_length=10)),
-                ('confidence', models.FloatField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transactions', to='ledger.account')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='transactions', to='ledger.category')),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='transactions', to='ledger.importbatch')),
-                ('tags', models.ManyToManyField(blank=True, related_name='transactions', to='ledger.tag')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transactions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=3, max_digits=15)),
+                ("payee", models.CharField(blank=True, max_length=200)),
+                ("description", models.CharField(blank=True, max_length=500)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("cleared", "Cleared")],
+                        default="cleared",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("file", "File import"),
+                            ("bank", "Bank sync"),
+                            ("recurring", "Recurring"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=200, null=True)),
+                ("fingerprint", models.CharField(blank=True, max_length=64, null=True)),
+                (
+                    "categorized_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not categorized"),
+                            ("manual", "You"),
+                            ("rule", "Rule"),
+                            ("learned", "Learned"),
+                            ("ai", "AI"),
+                            ("provider", "Bank"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("confidence", models.FloatField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transactions",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="transactions",
+                        to="ledger.category",
+                    ),
+                ),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="transactions",
+                        to="ledger.importbatch",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="transactions", to="ledger.tag"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transactions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TransactionSplit',
+            name="TransactionSplit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=3, max_digits=15)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='splits', to='ledger.category')),
-                ('transaction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='splits', to='ledger.transaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=3, max_digits=15)),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="splits",
+                        to="ledger.category",
+                    ),
+                ),
+                (
+                    "transaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="splits",
+                        to="ledger.transaction",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='transaction',
-            name='transfer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='transactions', to='ledger.transfer'),
+            model_name="transaction",
+            name="transfer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="transactions",
+                to="ledger.transfer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('provider_account_id__isnull', False)), fields=('user', 'provider', 'provider_account_id'), name='account_unique_provider_account'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("provider_account_id__isnull", False)),
+                fields=("user", "provider", "provider_account_id"),
+                name="account_unique_provider_account",
+            ),
         ),
         migrations.AddIndex(
-            model_name='category',
-            index=models.Index(fields=['user', 'kind'], name='ledger_cate_user_id_4a48a1_idx'),
+            model_name="category",
+            index=models.Index(fields=["user", "kind"], name="ledger_cate_user_id_4a48a1_idx"),
         ),
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['user', '-created_at'], name='ledger_impo_user_id_db17a9_idx'),
+            model_name="importbatch",
+            index=models.Index(
+                fields=["user", "-created_at"], name="ledger_impo_user_id_db17a9_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('user', 'name'), name='tag_unique_name'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(fields=("user", "name"), name="tag_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='rule',
-            index=models.Index(fields=['user', 'priority'], name='ledger_rule_user_id_87d401_idx'),
+            model_name="rule",
+            index=models.Index(fields=["user", "priority"], name="ledger_rule_user_id_87d401_idx"),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['user', '-date', '-id'], name='txn_user_date'),
+            model_name="transaction",
+            index=models.Index(fields=["user", "-date", "-id"], name="txn_user_date"),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['account', '-date', '-id'], name='txn_account_date'),
+            model_name="transaction",
+            index=models.Index(fields=["account", "-date", "-id"], name="txn_account_date"),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['user', 'category', 'date'], name='txn_user_category_date'),
+            model_name="transaction",
+            index=models.Index(fields=["user", "category", "date"], name="txn_user_category_date"),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('account', 'external_id'), name='transaction_unique_external_id'),
+            model_name="transaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("account", "external_id"),
+                name="transaction_unique_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('fingerprint__isnull', False)), fields=('account', 'fingerprint'), name='transaction_unique_fingerprint'),
+            model_name="transaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("fingerprint__isnull", False)),
+                fields=("account", "fingerprint"),
+                name="transaction_unique_fingerprint",
+            ),
         ),
     ]

@@ -17,7 +17,9 @@ class Rule(models.Model):
     (ledger/rules.py) validates and evaluates them.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules"
+    )
     name = models.CharField(max_length=100)
     priority = models.PositiveIntegerField(default=0, help_text="Lower runs first.")
     match_all = models.BooleanField(default=True, help_text="All conditions (or any).")

@@ -1,0 +1,36 @@
+# Placeholder pages show a "coming soon" state until their feature lands.
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from django.views.generic import TemplateView
+
+app_name = "insights"
+
+urlpatterns = [
+    path(
+        "",
+        login_required(
+            TemplateView.as_view(
+                template_name="coming_soon.html", extra_context={"title": "Dashboard"}
+            )
+        ),
+        name="dashboard",
+    ),
+    path(
+        "insights/",
+        login_required(
+            TemplateView.as_view(
+                template_name="coming_soon.html", extra_context={"title": "Insights"}
+            )
+        ),
+        name="insights",
+    ),
+    path(
+        "reports/",
+        login_required(
+            TemplateView.as_view(
+                template_name="coming_soon.html", extra_context={"title": "Reports"}
+            )
+        ),
+        name="reports",
+    ),
+]
