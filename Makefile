@@ -17,6 +17,7 @@ install: $(STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py billfold_setup
 
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
@@ -28,7 +29,7 @@ run: demo
 ## Production-like local run: gunicorn with its config file, static files collected.
 serve: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+	$(BIN)/gunicorn -c config/gunicorn.py
 
 worker: install
 	$(BIN)/python manage.py qcluster

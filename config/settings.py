@@ -7,17 +7,19 @@ the django-q2 ORM broker and console email. See .env.example for every variable.
 import secrets
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("BILLFOLD_VAR_DIR", default=str(BASE_DIR / "var")))
 VERSION = "0.1.0"
 
-env = environ.Env()
-env_file = BASE_DIR / ".env"
-if env_file.exists():
-    environ.Env.read_env(env_file)
+env = Env()
+# ENV_FILE= (empty) skips the file; tests do that so a developer's .env cannot leak in.
+env_file = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if env_file and Path(env_file).is_file():
+    Env.read_env(env_file)
+VAR_DIR = Path(env.str("BILLFOLD_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -27,8 +29,8 @@ def _secret_key() -> str:
     if key:
         return key
     if not DEBUG:
-        # Left empty: commands that never sign anything (migrate, makemigrations) still run,
-        # and Django refuses to serve a request until SECRET_KEY is set.
+        # Left empty: commands that never sign anything (migrate, makemigrations) still run;
+        # the web server refuses to start (config/checks.py, config/gunicorn.py).
         return ""
     # Development only: generate once and keep it, so sessions survive restarts.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -66,11 +68,15 @@ INSTALLED_APPS = [
     "budgets",
     "banking",
     "insights",
+    "config",  # the platform app (label "platform"): heartbeat, schedules, billfold_setup
 ]
 
 MIDDLEWARE = [
+    "config.metrics.MetricsMiddleware",
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.OnboardingMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.billfold",
+                "budgets.context_processors.notifications",
             ],
         },
     },
@@ -130,8 +138,19 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES["shared"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # What every process must see alike (the web server's, the worker's): change stamps
+        # that invalidate cached aggregates, and progress of background work. Files under
+        # var/ on the one machine of the embedded setup; Redis (above) beyond it.
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -185,6 +204,7 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
@@ -199,6 +219,10 @@ STORAGES = {
 }
 # Uploads: statements larger than this are refused with the limit in the message.
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+# Files with more rows than this are analysed and committed by the background worker.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5000)
+# Rows per dedupe query and bulk insert.
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -209,7 +233,10 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# A year of HSTS with subdomains is what the preload list asks for; say so by default then.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS >= 31536000)
+# Container and load-balancer probes speak plain HTTP to the app itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -221,6 +248,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+# Content-Security-Policy (config/middleware.py): our own files only. An integration adds
+# its origins here, e.g. CSP_EXTRA["script-src"].append("https://cdn.plaid.com"); any
+# other directive name ("img-src", ...) can be added the same way.
+CSP_EXTRA: dict[str, list[str]] = {"script-src": [], "frame-src": [], "connect-src": []}
+# Third-party pages we serve whose inline <script>/<style> blocks are allowed by hash only.
+CSP_HASH_INLINE_PATHS = ["/api/docs/"]
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -238,6 +275,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per user, 429 + Retry-After (config/throttles.py): writes on every API view, bank
+    # syncs, LLM-backed endpoints. Rates as "<n>/<s|min|hour|day>".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttles.WritesRateThrottle",
+        "config.throttles.ScopedUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "writes": env.str("API_THROTTLE_WRITES", default="120/min"),
+        "sync": env.str("API_THROTTLE_SYNC", default="10/min"),
+        "llm": env.str("API_THROTTLE_LLM", default="20/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Billfold API",
@@ -248,6 +296,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"TransactionStatusEnum": "ledger.models.transactions.Status"},
 }
 
 # --- Background tasks (django-q2) ---------------------------------------------------------
@@ -280,29 +329,64 @@ PLAID_SECRET = env.str("PLAID_SECRET", default="")
 PLAID_ENV = env.str("PLAID_ENV", default="sandbox")
 PLAID_HOST = env.str("PLAID_HOST", default="")
 PLAID_WEBHOOK_URL = env.str("PLAID_WEBHOOK_URL", default="")
+PLAID_COUNTRY_CODES = env.list("PLAID_COUNTRY_CODES", default=["US"])
+BANK_SYNC_INTERVAL_HOURS = env.int("BANK_SYNC_INTERVAL_HOURS", default=6)
+BANK_SYNC_BACKOFF_SECONDS = env.float("BANK_SYNC_BACKOFF_SECONDS", default=1.0)
+PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
+PLAID_SYNC_PAGE_SIZE = env.int("PLAID_SYNC_PAGE_SIZE", default=500)
 if bool(PLAID_CLIENT_ID) != bool(PLAID_SECRET):
     raise ImproperlyConfigured("Plaid needs both PLAID_CLIENT_ID and PLAID_SECRET.")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if PLAID_CLIENT_ID:
+    # Plaid Link must load from Plaid's CDN and talk to Plaid from the browser.
+    CSP_EXTRA["script-src"].append("https://cdn.plaid.com")
+    CSP_EXTRA["frame-src"].append("https://cdn.plaid.com")
+    CSP_EXTRA["connect-src"].extend(["https://*.plaid.com"])
+if PLAID_CLIENT_ID and not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Plaid needs FIELD_ENCRYPTION_KEYS to encrypt bank access tokens at rest."
+    )
 
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="")
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
+# Categorization: learned/AI choices at or above this confidence are applied, others suggested.
+CATEGORIZER_THRESHOLD = env.float("CATEGORIZER_THRESHOLD", default=0.8)
+CATEGORIZER_MERCHANTS_FILE = env.str("CATEGORIZER_MERCHANTS_FILE", default="")
+LLM_DAILY_REQUEST_CAP = env.int("LLM_DAILY_REQUEST_CAP", default=200)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=3)
 if (OPENAI_BASE_URL or OPENAI_API_KEY) and not OPENAI_MODEL:
     raise ImproperlyConfigured("The LLM integration needs OPENAI_MODEL as well.")
 
+# --- Metrics ------------------------------------------------------------------------------
+# /metrics (config/metrics.py) answers only requests carrying "Authorization: Bearer <token>";
+# unset, it is a 404. Several processes: also set PROMETHEUS_MULTIPROC_DIR (see that module).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django_q": {"level": env.str("Q_LOG_LEVEL", default="WARNING")},
+        "django-q": {"level": env.str("Q_LOG_LEVEL", default="WARNING")},  # django-q2's logger name
     },
 }

@@ -2,6 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.health import healthz
+from config.metrics import metrics
+
+# A database outage anywhere (middleware included) answers 503, not a traceback.
+handler500 = "config.health.server_error"
+
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("ledger.api_urls")),
@@ -11,6 +17,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("auth/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
