@@ -15,6 +15,10 @@ class UserManager(BaseUserManager["User"]):
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
+        # Imported here: services import this module.
+        from accounts.services import profile_get_or_create
+
+        profile_get_or_create(user)
         return user
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":

@@ -1,18 +1,13 @@
-# Placeholder pages show a "coming soon" state until their feature lands.
-from django.contrib.auth.decorators import login_required
 from django.urls import path
-from django.views.generic import TemplateView
+
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "settings/",
-        login_required(
-            TemplateView.as_view(
-                template_name="coming_soon.html", extra_context={"title": "Settings"}
-            )
-        ),
-        name="settings",
-    ),
+    path("onboarding/", views.onboarding, name="onboarding"),
+    path("settings/", views.settings_profile, name="settings"),
+    path("settings/security/", views.settings_security, name="security"),
+    path("settings/tokens/", views.token_list, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]
