@@ -4,6 +4,15 @@ from django.test import Client
 from accounts.models import User
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache: no aggregate or rate limit leaks between tests."""
+    from django.core.cache import caches
+
+    for alias in ("default", "shared"):
+        caches[alias].clear()
+
+
 @pytest.fixture
 def alice(db) -> User:
     return User.objects.create_user("alice@example.com", "correct horse battery staple")

@@ -2,6 +2,11 @@ from django.conf import settings
 from django.db import models
 
 
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def for_user(self, user) -> "ImportBatchQuerySet":
+        return self.filter(user=user)
+
+
 class ImportBatch(models.Model):
     """One run that brought transactions into the ledger: a file, a bank sync, a posting run.
 
@@ -46,6 +51,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -50,6 +50,11 @@ class TransactionQuerySet(models.QuerySet["Transaction"]):
         return self.filter(category__isnull=True, transfer__isnull=True, splits__isnull=True)
 
 
+class TransferQuerySet(models.QuerySet["Transfer"]):
+    def for_user(self, user) -> "TransferQuerySet":
+        return self.filter(user=user)
+
+
 class Transfer(models.Model):
     """Links the two sides of a move between two of the user's own accounts."""
 
@@ -58,6 +63,8 @@ class Transfer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TransferQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"Transfer {self.pk}"
 
@@ -65,11 +72,16 @@ class Transfer(models.Model):
 class Transaction(models.Model):
     """Money in (positive) or out (negative) of one account on one date."""
 
+    # No single-column indexes on user and account: the composite (user, date) and
+    # (account, date) indexes below serve those lookups, and every index slows imports.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="transactions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="transactions",
+        db_index=False,
     )
     account = models.ForeignKey(
-        "ledger.Account", on_delete=models.CASCADE, related_name="transactions"
+        "ledger.Account", on_delete=models.CASCADE, related_name="transactions", db_index=False
     )
     date = models.DateField()
     amount = models.DecimalField(**MONEY)
@@ -141,9 +153,10 @@ class Transaction(models.Model):
 
     @property
     def is_split(self) -> bool:
-        return bool(getattr(self, "_prefetched_objects_cache", {}).get("splits")) or (
-            self.pk is not None and self.splits.exists()
-        )
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "splits" in cache:  # prefetched: no query per row in lists
+            return bool(cache["splits"])
+        return self.pk is not None and self.splits.exists()
 
 
 class TransactionSplit(models.Model):

@@ -1,0 +1,159 @@
+"""Rules API: CRUD, reorder, test, preview/apply, from-transaction; a stranger gets 404."""
+
+import pytest
+
+from ledger.models import Rule, Transaction
+from ledger.services.rules import RuleInput, rule_create
+from tests.ledger.factories import make_category, make_tag, make_transaction
+
+TESCO = [{"field": "payee", "op": "contains", "value": "tesco"}]
+
+
+@pytest.fixture
+def rule(alice, groceries):
+    return rule_create(
+        user=alice, data=RuleInput(name="Tesco", category=groceries, conditions=TESCO)
+    )
+
+
+def test_create_list_update_and_delete(alice_client, groceries, alice):
+    tag = make_tag(alice, "food")
+    created = alice_client.post(
+        "/api/v1/rules",
+        {
+            "name": "Tesco",
+            "conditions": TESCO,
+            "set_category": groceries.pk,
+            "add_tags": [tag.pk],
+            "stop_processing": False,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["set_category"], body["add_tags"], body["priority"]) == (groceries.pk, [tag.pk], 0)
+    listed = alice_client.get("/api/v1/rules").json()
+    assert [r["name"] for r in listed["results"]] == ["Tesco"]
+    patched = alice_client.patch(
+        f"/api/v1/rules/{body['id']}", {"name": "Tesco shop"}, content_type="application/json"
+    )
+    assert patched.json()["name"] == "Tesco shop"
+    assert patched.json()["conditions"] == TESCO
+    assert alice_client.delete(f"/api/v1/rules/{body['id']}").status_code == 204
+    assert not Rule.objects.exists()
+
+
+def test_a_bad_regex_is_a_field_error(alice_client, groceries):
+    response = alice_client.post(
+        "/api/v1/rules",
+        {
+            "name": "x",
+            "conditions": [{"field": "payee", "op": "regex", "value": "(a*)*"}],
+            "set_category": groceries.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "repeats a group" in response.json()["conditions"][0]
+
+
+def test_someone_elses_category_is_a_400_field_error(alice_client, bob_category):
+    response = alice_client.post(
+        "/api/v1/rules",
+        {"name": "x", "conditions": TESCO, "set_category": bob_category.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "set_category" in response.json()
+
+
+def test_reorder(alice, alice_client, rule, groceries):
+    second = rule_create(user=alice, data=RuleInput(name="B", category=groceries, conditions=TESCO))
+    response = alice_client.post(
+        "/api/v1/rules/reorder", {"ids": [second.pk, rule.pk]}, content_type="application/json"
+    )
+    assert [r["id"] for r in response.json()] == [second.pk, rule.pk]
+    bad = alice_client.post(
+        "/api/v1/rules/reorder", {"ids": [9999]}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+
+
+def test_preview_then_apply(alice_client, rule, checking, groceries):
+    make_transaction(checking, payee="Tesco 1")
+    make_transaction(checking, payee="Tesco 2")
+    make_transaction(checking, payee="Aldi")
+    preview = alice_client.get(f"/api/v1/rules/{rule.pk}/preview").json()
+    assert preview["count"] == 2
+    assert {m["payee"] for m in preview["sample"]} == {"Tesco 1", "Tesco 2"}
+    applied = alice_client.post(f"/api/v1/rules/{rule.pk}/apply").json()
+    assert applied == {"changed": 2, "background": False}
+    assert Transaction.objects.filter(category=groceries).count() == 2
+
+
+def test_apply_runs_in_the_background_past_the_threshold(
+    alice_client, rule, checking, groceries, monkeypatch, django_capture_on_commit_callbacks
+):
+    import ledger.services.rules as service
+
+    monkeypatch.setattr(service, "APPLY_IN_BACKGROUND_ABOVE", 1)
+    make_transaction(checking, payee="Tesco 1")
+    make_transaction(checking, payee="Tesco 2")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = alice_client.post(f"/api/v1/rules/{rule.pk}/apply")
+    assert response.status_code == 202
+    assert len(queued) == 1
+    # Tests run django-q2 tasks inline: once queued after commit, the work is done.
+    assert Transaction.objects.filter(category=groceries, categorized_by="rule").count() == 2
+
+
+def test_test_endpoint(alice_client, checking):
+    make_transaction(checking, payee="Uber trip", amount="-60")
+    make_transaction(checking, payee="Uber trip", amount="-6")
+    response = alice_client.post(
+        "/api/v1/rules/test",
+        {
+            "conditions": [
+                {"field": "payee", "op": "contains", "value": "uber"},
+                {"field": "amount", "op": "less", "value": "-50"},
+            ]
+        },
+        content_type="application/json",
+    )
+    assert [m["amount"] for m in response.json()] == ["-60.000"]
+
+
+def test_from_transaction(alice, alice_client, checking):
+    food = make_category(alice, name="Food")
+    txn = make_transaction(checking, payee="Dishoom")
+    response = alice_client.post(
+        "/api/v1/rules/from-transaction",
+        {"transaction": txn.pk, "category": food.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["conditions"] == [{"field": "payee", "op": "equals", "value": "Dishoom"}]
+
+
+def test_a_stranger_gets_404_and_sees_nothing(bob_client, rule, checking):
+    assert bob_client.get("/api/v1/rules").json()["results"] == []
+    for method, url in [
+        ("get", f"/api/v1/rules/{rule.pk}"),
+        ("patch", f"/api/v1/rules/{rule.pk}"),
+        ("delete", f"/api/v1/rules/{rule.pk}"),
+        ("get", f"/api/v1/rules/{rule.pk}/preview"),
+        ("post", f"/api/v1/rules/{rule.pk}/apply"),
+    ]:
+        assert getattr(bob_client, method)(url, content_type="application/json").status_code == 404
+    txn = make_transaction(checking, payee="Mine")
+    response = bob_client.post(
+        "/api/v1/rules/from-transaction",
+        {"transaction": txn.pk, "category": rule.set_category_id},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert Rule.objects.count() == 1
+
+
+def test_the_api_needs_authentication(client):
+    assert client.get("/api/v1/rules").status_code in (401, 403)
