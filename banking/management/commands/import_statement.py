@@ -1,0 +1,180 @@
+"""manage.py import_statement: import a statement file from a script, like the import page."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.models import User
+from banking.importers import CsvLayout, CsvMapping, ImportFileError
+from banking.importers.dates import is_day_first, swap_day_month
+from banking.services.imports import (
+    DECISIONS,
+    DEFAULT_DECISION,
+    ImportFlowError,
+    import_check,
+    import_commit,
+    import_discard,
+    import_start,
+)
+from ledger.models import Account, AccountType
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a statement file (CSV, OFX/QFX, QIF, CAMT.053, MT940) into an account, with "
+        "the same detection and built-in bank profiles as the import page."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="The statement file.")
+        parser.add_argument("--user", required=True, help="The owner's email address.")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--account", type=int, help="Id of one of the user's accounts.")
+        target.add_argument("--new-account", metavar="NAME", help="Create an account.")
+        parser.add_argument("--type", choices=AccountType.values, help="With --new-account.")
+        parser.add_argument("--currency", help="With --new-account: ISO 4217 code.")
+        parser.add_argument("--profile", default="", help="A saved or built-in profile name.")
+        parser.add_argument("--dry-run", action="store_true", help="Show counts, save nothing.")
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
+        parser.add_argument(
+            "--date-order",
+            choices=("dmy", "mdy"),
+            help="Answer the date-order question when dates fit both orders.",
+        )
+        parser.add_argument(
+            "--possible-duplicates",
+            choices=DECISIONS,
+            default=DEFAULT_DECISION,
+            help="What to do with rows that look like existing transactions (default: skip).",
+        )
+        parser.add_argument(
+            "--skip-bad-rows",
+            action="store_true",
+            help="Import the readable rows when some rows cannot be read.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        user = User.objects.filter(email__iexact=options["user"]).first()
+        if user is None:
+            raise CommandError(f"No user with the email {options['user']}.")
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        account = new_account = None
+        if options["account"] is not None:
+            account = Account.objects.for_user(user).filter(pk=options["account"]).first()
+            if account is None:
+                raise CommandError(f"{user.email} has no account with id {options['account']}.")
+        else:
+            if not options["type"] or not options["currency"]:
+                raise CommandError("--new-account needs --type and --currency as well.")
+            new_account = {
+                "name": options["new_account"],
+                "type": options["type"],
+                "currency": options["currency"].upper(),
+            }
+        dry_run = options["dry_run"]
+        try:
+            with path.open("rb") as handle:
+                batch = import_start(
+                    user=user,
+                    file=handle,
+                    file_name=path.name,
+                    account=account,
+                    new_account=new_account,
+                    profile=options["profile"],
+                    auto_preview=False,
+                )
+        except (ImportFileError, ImportFlowError) as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            self._answer(batch, options)
+            if dry_run:
+                result = import_check(
+                    batch=batch,
+                    default_decision=options["possible_duplicates"],
+                    collect=options["json"],
+                )
+            else:
+                result = import_commit(
+                    batch=batch,
+                    default_decision=options["possible_duplicates"],
+                    skip_errors=options["skip_bad_rows"],
+                    background=False,
+                    collect=options["json"],  # the row list is only printed as JSON
+                )
+        except (ImportFileError, ImportFlowError) as exc:
+            self._forget(batch, new_account is not None)
+            raise CommandError(str(exc)) from exc
+        payload = self._payload(batch, result)
+        if dry_run:
+            payload["dry_run"] = True
+            self._forget(batch, new_account is not None)
+        if options["json"]:
+            self.stdout.write(json.dumps(payload, indent=2))
+        else:
+            self._print(payload, dry_run)
+
+    def _forget(self, batch, created_account: bool) -> None:
+        """A dry run or a refused run leaves nothing behind: no batch, file or new account."""
+        account_id = batch.account_id
+        import_discard(batch=batch, forget=True)
+        if created_account and account_id:
+            Account.objects.filter(pk=account_id, transactions__isnull=True).delete()
+
+    def _answer(self, batch, options) -> None:
+        """Apply --date-order, or fail naming what is still ambiguous."""
+        needs = batch.meta.get("needs") or []
+        if not needs:
+            return
+        order = options.get("date_order")
+        if batch.format == "csv" and order:
+            layout = CsvLayout.from_dict(batch.meta["layout"])
+            mapping = CsvMapping.from_dict(batch.meta["mapping"])
+            fmt = mapping.date_format
+            if is_day_first(fmt) != (order == "dmy"):
+                fmt = swap_day_month(fmt)
+            mapping.date_format = fmt
+            layout.date_ambiguous = False
+            batch.meta["needs"] = [n for n in needs if "order" not in n]
+            batch.meta["mapping"] = mapping.to_dict()
+            batch.save(update_fields=["meta"])
+            needs = batch.meta["needs"]
+        elif order and batch.meta.get("statement"):
+            batch.meta["date_order"] = order
+            batch.meta["needs"] = [n for n in needs if "order" not in n]
+            batch.save(update_fields=["meta"])
+            needs = batch.meta["needs"]
+        if needs:
+            hint = (
+                " Map the columns once on the import page and save them as a profile, then "
+                "pass --profile NAME."
+                if batch.format == "csv"
+                else " Import this file on the import page to map each account."
+            )
+            raise ImportFlowError(
+                "This file cannot be imported without answers: " + " ".join(needs) + hint
+            )
+
+    def _payload(self, batch, result) -> dict:
+        return {
+            "account": batch.account_id,
+            "format": batch.format,
+            "profile": (batch.meta.get("profile") or {}).get("name", ""),
+            "added": result.added if result.added or batch.committed_at else result.new,
+            "duplicates": result.duplicates,
+            "possible_duplicates": result.possible_duplicates,
+            "errors": result.errors,
+            "transactions": result.transactions or [],
+        }
+
+    def _print(self, payload: dict, dry_run: bool) -> None:
+        verb = "Would add" if dry_run else "Added"
+        profile = f", recognised as {payload['profile']}" if payload["profile"] else ""
+        self.stdout.write(
+            f"{payload['format'].upper()} file{profile} into account {payload['account']}: "
+            f"{verb} {payload['added']}, already imported {payload['duplicates']}, "
+            f"possible duplicates {payload['possible_duplicates']}, "
+            f"rows with errors {payload['errors']}."
+        )

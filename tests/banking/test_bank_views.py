@@ -1,0 +1,121 @@
+"""Connections pages and the bank-items API: they work, need login, and refuse strangers."""
+
+import pytest
+from django.urls import reverse
+
+from banking.connections import BankItem
+from banking.services.sync import bank_accounts_map, bank_item_connect
+from ledger.models import Account, Transaction
+
+
+@pytest.fixture
+def demo_item(alice):
+    item = bank_item_connect(user=alice, provider_name="demo", public_token="demo")
+    bank_accounts_map(user=alice, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()})
+    return item
+
+
+def test_the_connections_page_offers_the_demo_bank_and_explains_plaid(alice_client):
+    page = alice_client.get(reverse("banking:connections")).content.decode()
+    assert "Connect the demo bank" in page
+    assert "PLAID_CLIENT_ID" in page  # how to turn Plaid on
+    assert "No banks connected yet" in page
+
+
+def test_connecting_the_demo_bank_then_mapping_its_accounts_syncs_it(
+    alice, alice_client, django_capture_on_commit_callbacks
+):
+    response = alice_client.post(reverse("banking:connect-demo"))
+    item = BankItem.objects.get(user=alice)
+    assert response.url == reverse("banking:connection-accounts", kwargs={"pk": item.pk})
+    form = alice_client.get(response.url).content.decode()
+    assert "Demo Everyday Checking" in form and "Demo Rewards Card" in form
+
+    checking, card = item.accounts.order_by("name")
+    existing = Account.objects.create(user=alice, name="My checking", currency="USD")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            response.url, {f"account_{checking.pk}": str(existing.pk), f"account_{card.pk}": "skip"}
+        )
+    assert response.status_code == 302
+    checking.refresh_from_db()
+    card.refresh_from_db()
+    assert checking.account == existing and card.account is None
+    # The first sync ran (tasks run inline in tests) into the chosen account only.
+    assert Transaction.objects.filter(account=existing).exists()
+    page = alice_client.get(reverse("banking:connections")).content.decode()
+    assert "Demo Bank" in page and "added" in page
+
+
+def test_sync_now_answers_with_a_status_url_that_reports_progress(
+    alice_client, demo_item, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            reverse("banking:connection-sync", kwargs={"pk": demo_item.pk}),
+            HTTP_ACCEPT="application/json",
+        )
+    assert response.status_code == 202
+    status = alice_client.get(response.json()["status_url"]).json()
+    assert status["progress"]["state"] == "done"
+    assert status["last_run"]["added"] > 0
+
+
+def test_removing_asks_first_and_can_delete_the_transactions(
+    alice, alice_client, demo_item, django_capture_on_commit_callbacks
+):
+    from banking.services.sync import bank_item_sync
+
+    bank_item_sync(item_id=demo_item.pk)
+    url = reverse("banking:connection-remove", kwargs={"pk": demo_item.pk})
+    assert "Keep them" in alice_client.get(url).content.decode()
+    alice_client.post(url, {"transactions": "delete"})
+    assert not BankItem.objects.filter(pk=demo_item.pk).exists()
+    assert not Transaction.objects.filter(user=alice, source="bank").exists()
+
+
+def test_the_api_lists_items_and_starts_a_sync(
+    alice_client, demo_item, django_capture_on_commit_callbacks
+):
+    listing = alice_client.get("/api/v1/bank-items").json()
+    assert [i["id"] for i in listing["results"]] == [demo_item.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        started = alice_client.post(f"/api/v1/bank-items/{demo_item.pk}/sync")
+    assert started.status_code == 202
+    status = alice_client.get(started.json()["status_url"]).json()
+    assert status["progress"]["state"] == "done"
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [
+        ("get", "banking:connection-accounts"),
+        ("post", "banking:connection-accounts"),
+        ("post", "banking:connection-sync"),
+        ("get", "banking:connection-status"),
+        ("post", "banking:connection-reconnect"),
+        ("get", "banking:connection-remove"),
+        ("post", "banking:connection-remove"),
+    ],
+)
+def test_a_stranger_gets_404_and_changes_nothing(bob_client, demo_item, method, name):
+    url = reverse(name, kwargs={"pk": demo_item.pk})
+    response = getattr(bob_client, method)(
+        url, {"transactions": "delete"} if method == "post" else None
+    )
+    assert response.status_code == 404
+    assert BankItem.objects.filter(pk=demo_item.pk, status="ok").exists()
+
+
+def test_a_stranger_gets_404_from_the_api(bob_client, demo_item):
+    assert bob_client.get(f"/api/v1/bank-items/{demo_item.pk}").status_code == 404
+    assert bob_client.post(f"/api/v1/bank-items/{demo_item.pk}/sync").status_code == 404
+    assert bob_client.get("/api/v1/bank-items").json()["results"] == []
+
+
+def test_pages_need_login_and_the_right_method(client, alice_client, demo_item):
+    url = reverse("banking:connections")
+    assert client.get(url).status_code == 302
+    assert alice_client.post(url).status_code == 405
+    assert alice_client.get(reverse("banking:connect-demo")).status_code == 405
+    assert client.get("/api/v1/bank-items").status_code == 401
