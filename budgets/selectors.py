@@ -1,0 +1,444 @@
+"""Reads that aggregate: budget status (spent, remaining, health, pace, forecast), budget
+history, and the recurring bills expected in a date range.
+
+The cost of `budget_statuses` is a fixed number of queries (budgets, one grouped
+aggregate of spending for every budget at once, recurring items and their occurrences),
+whatever the number of budgets or the size of the user's history.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
+from django.urls import reverse
+
+from budgets.models import Budget, RecurringItem, RecurringOccurrence
+from budgets.periods import Calendar, occurrence_dates, user_calendar
+from ledger.models import Source, Transaction
+from ledger.models.accounts import MONEY
+from ledger.money import quantize
+
+ZERO = Decimal("0")
+UNCATEGORIZED = None
+# Key of the spending index: (currency, category id or None for uncategorized).
+Key = tuple[str, int | None]
+
+
+@dataclass
+class Spending:
+    """Net spending per (currency, category) per day; positive is money spent.
+
+    Refunds into an expense category reduce it; uncategorized money out counts as spending
+    (money in does not); income categories and transfers never count.
+    """
+
+    days: dict[Key, dict[datetime.date, Decimal]] = field(default_factory=dict)
+    # The part of `days` that was a recurring bill (posted by the schedule or matched to one).
+    bills: dict[Key, dict[datetime.date, Decimal]] = field(default_factory=dict)
+    parents: dict[int, int | None] = field(default_factory=dict)
+
+    def total(
+        self,
+        *,
+        currency: str,
+        category_id: int | None,
+        start: datetime.date,
+        end: datetime.date,
+        bills_only: bool = False,
+    ) -> Decimal:
+        """Spent in [start, end) in a category and its sub-categories (None: all spending)."""
+        total = ZERO
+        for (code, key), days in (self.bills if bills_only else self.days).items():
+            if code != currency:
+                continue
+            if category_id is not None and category_id not in (key, self.parents.get(key)):
+                continue
+            total += sum((v for d, v in days.items() if start <= d < end), ZERO)
+        return total
+
+
+def _money(expression) -> Sum:
+    return Sum(expression, output_field=DecimalField(**MONEY))
+
+
+def _part(split_field: str, whole_field: str, output) -> Case:
+    """A split part's own value when the row is split, the transaction's otherwise."""
+    return Case(
+        When(splits__id__isnull=False, then=F(f"splits__{split_field}")),
+        default=F(whole_field),
+        output_field=output,
+    )
+
+
+def spending_build(*, user_id: int, since: datetime.date, until: datetime.date) -> Spending:
+    """One grouped query over [since, until): split parts count in their own category; the
+    category's kind and parent come along, so no other query is needed."""
+    rows = (
+        Transaction.objects.filter(
+            user_id=user_id, date__gte=since, date__lt=until, transfer__isnull=True
+        )
+        .order_by()
+        .annotate(
+            part_amount=_part("amount", "amount", DecimalField(**MONEY)),
+            part_category=_part("category_id", "category_id", IntegerField()),
+            part_parent=_part("category__parent_id", "category__parent_id", IntegerField()),
+            part_kind=_part("category__kind", "category__kind", CharField()),
+            is_bill=Q(source=Source.RECURRING)
+            | Exists(RecurringOccurrence.objects.filter(transaction_id=OuterRef("pk"))),
+        )
+        .values_list(
+            "account__currency", "part_category", "part_parent", "part_kind", "is_bill", "date"
+        )
+        .annotate(
+            net=_money(F("part_amount")),
+            neg=_money(Case(When(part_amount__lt=0, then=F("part_amount")), default=None)),
+        )
+    )
+    spending = Spending()
+    for currency, category_id, parent_id, kind, is_bill, day, net, neg in rows:
+        if kind == "expense":
+            spent = -(net or ZERO)
+            spending.parents[category_id] = parent_id
+        elif kind is None:  # uncategorized: only money out counts
+            spent = -(neg or ZERO)
+            category_id = UNCATEGORIZED
+        else:
+            continue
+        if spent:
+            for index in (spending.days, spending.bills) if is_bill else (spending.days,):
+                bucket = index.setdefault((currency, category_id), defaultdict(lambda: ZERO))
+                bucket[day] += spent
+    return spending
+
+
+@dataclass
+class Expected:
+    """One date a recurring item is expected on, and whether it has been posted or seen."""
+
+    item: RecurringItem
+    date: datetime.date
+    occurrence: RecurringOccurrence | None = None
+
+    @property
+    def seen(self) -> bool:
+        return self.occurrence is not None and self.occurrence.status != "skipped"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.item.amount
+
+    @property
+    def currency(self) -> str:
+        return self.item.account.currency
+
+
+def expected_between(
+    *, user, since: datetime.date, until: datetime.date, items: list[RecurringItem] | None = None
+) -> list[Expected]:
+    """Every expected date of the user's active recurring items in [since, until] (two
+    queries), each with the occurrence row recorded for it, if any."""
+    if items is None:
+        items = list(
+            RecurringItem.objects.for_user(user).active().select_related("account", "category")
+        )
+    if not items:
+        return []
+    occurrences = {
+        (o.item_id, o.date): o
+        for o in RecurringOccurrence.objects.filter(
+            item__in=[i.pk for i in items], date__gte=since, date__lte=until
+        )
+    }
+    result = []
+    for item in items:
+        for day in occurrence_dates(
+            frequency=item.frequency,
+            start_date=item.start_date,
+            end_date=item.end_date,
+            day_of_month=item.day_of_month,
+            last_day=item.last_day,
+            since=since,
+            until=until,
+        ):
+            result.append(Expected(item=item, date=day, occurrence=occurrences.get((item.pk, day))))
+    result.sort(key=lambda e: (e.date, e.item.payee.lower(), e.item.pk))
+    return result
+
+
+# --- Budget status ----------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetStatus:
+    budget: Budget
+    start: datetime.date
+    end: datetime.date  # exclusive
+    today: datetime.date
+    spent: Decimal
+    carry: Decimal = ZERO  # rolled over from earlier periods (negative when overspent)
+    upcoming: Decimal = ZERO  # recurring bills still expected before the period ends
+    bills_spent: Decimal = ZERO  # the part of `spent` that was recurring bills
+
+    @property
+    def limit(self) -> Decimal:
+        return self.budget.amount
+
+    @property
+    def currency(self) -> str:
+        return self.budget.currency
+
+    @property
+    def available(self) -> Decimal:
+        return self.budget.amount + self.carry
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.available - self.spent
+
+    @property
+    def overspent(self) -> Decimal:
+        return max(ZERO, self.spent - self.available)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    @property
+    def percent(self) -> int:
+        """Spent as a whole percentage of what is available (999 when nothing is)."""
+        if self.available <= 0:
+            return 0 if self.spent <= 0 else 999
+        value = (self.spent / self.available * 100).quantize(Decimal("1"), ROUND_HALF_UP)
+        return max(0, min(999, int(value)))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def days_elapsed(self) -> int:
+        """Days of the period gone, today included (0 before it starts)."""
+        return max(0, min(self.days, (self.today - self.start).days + 1))
+
+    @property
+    def days_left(self) -> int:
+        return self.days - self.days_elapsed
+
+    @property
+    def pace_percent(self) -> int:
+        """Where spending would be by the end of today at an even pace, in percent."""
+        return round(self.days_elapsed * 100 / self.days) if self.days else 100
+
+    @property
+    def pace_amount(self) -> Decimal:
+        return (self.available * self.days_elapsed / self.days).quantize(Decimal("0.01"))
+
+    @property
+    def forecast(self) -> Decimal:
+        """Spending by the end of the period: the pace so far (recurring bills left out, they
+        do not repeat daily), plus the recurring bills still due."""
+        if not self.days_elapsed:
+            return self.spent + self.upcoming
+        rate = max(self.spent - self.bills_spent, ZERO) / self.days_elapsed
+        return (self.spent + rate * self.days_left + self.upcoming).quantize(Decimal("0.01"))
+
+    @property
+    def health(self) -> str:
+        """ "over" (spent more than available), "at-risk" (heading over, or ahead of pace past
+        the user's first alert), or "on-track"."""
+        if self.spent > self.available:
+            return "over"
+        if self.forecast > self.available or (self.spent == self.available and self.spent > 0):
+            return "at-risk"
+        return "on-track"
+
+    @property
+    def health_label(self) -> str:
+        return {"over": "Over", "at-risk": "At risk", "on-track": "On track"}[self.health]
+
+    @property
+    def badge(self) -> str:
+        return {"over": "bad", "at-risk": "warn", "on-track": "ok"}[self.health]
+
+    @property
+    def bar_step(self) -> int:
+        """The bar's fill in steps of 5 (0..100), for CSS classes: no inline styles."""
+        return min(100, 5 * round(self.percent / 5))
+
+    @property
+    def pace_step(self) -> int:
+        return min(100, 5 * round(self.pace_percent / 5))
+
+    @property
+    def transactions_url(self) -> str:
+        query = {"date_from": self.start.isoformat(), "date_to": self.last_day.isoformat()}
+        if self.budget.category_id:
+            query["category"] = str(self.budget.category_id)
+        else:
+            query["kind"] = "expense"
+        return f"{reverse('ledger:transaction-list')}?{urlencode(query)}"
+
+
+def _in_budget(item: RecurringItem, budget: Budget) -> bool:
+    if budget.category_id is None:
+        return True
+    if item.category_id is None:
+        return False
+    return budget.category_id in (item.category_id, item.category.parent_id)
+
+
+def _carry_start(budget: Budget, cal: Calendar, current: datetime.date) -> datetime.date:
+    first, _ = cal.period(budget.period, budget.start_date)
+    return min(first, current)
+
+
+def budget_statuses(
+    *, user, budgets: list[Budget] | None = None, cal: Calendar | None = None
+) -> list[BudgetStatus]:
+    """The current period's status of each budget (the user's active ones by default)."""
+    cal = cal or user_calendar(user)
+    if budgets is None:
+        budgets = list(Budget.objects.for_user(user).active().select_related("category"))
+    if not budgets:
+        return []
+    current = {b.pk: cal.period(b.period) for b in budgets}
+    since = min(
+        _carry_start(b, cal, current[b.pk][0]) if b.rollover else current[b.pk][0] for b in budgets
+    )
+    until = max(end for _, end in current.values())
+    spending = spending_build(user_id=user.pk, since=since, until=until)
+    expected = [
+        e
+        for e in expected_between(user=user, since=cal.today, until=until)
+        if not e.seen and e.item.amount < 0
+    ]
+    statuses = []
+    for budget in budgets:
+        start, end = current[budget.pk]
+        spent = spending.total(
+            currency=budget.currency, category_id=budget.category_id, start=start, end=end
+        )
+        carry = ZERO
+        if budget.rollover:
+            first = _carry_start(budget, cal, start)
+            periods = 0
+            cursor = first
+            while cursor < start:
+                periods += 1
+                cursor = cal.step(budget.period, cursor, 1)
+            before = spending.total(
+                currency=budget.currency, category_id=budget.category_id, start=first, end=start
+            )
+            carry = budget.amount * periods - before
+        upcoming = sum(
+            (
+                -e.amount
+                for e in expected
+                if start <= e.date < end
+                and e.currency == budget.currency
+                and _in_budget(e.item, budget)
+            ),
+            ZERO,
+        )
+        statuses.append(
+            BudgetStatus(
+                budget=budget,
+                start=start,
+                end=end,
+                today=cal.today,
+                spent=spent,
+                bills_spent=spending.total(
+                    currency=budget.currency,
+                    category_id=budget.category_id,
+                    start=start,
+                    end=end,
+                    bills_only=True,
+                ),
+                carry=carry,
+                upcoming=upcoming,
+            )
+        )
+    return statuses
+
+
+def budget_status(*, user, budget: Budget, cal: Calendar | None = None) -> BudgetStatus:
+    return budget_statuses(user=user, budgets=[budget], cal=cal)[0]
+
+
+@dataclass
+class HistoryPoint:
+    start: datetime.date
+    end: datetime.date
+    spent: Decimal
+    limit: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.limit - self.spent
+
+
+def budget_history(
+    *, user, budget: Budget, periods: int = 12, cal: Calendar | None = None
+) -> list[HistoryPoint]:
+    """Spending in each of the last `periods` periods (the current one last), one query."""
+    cal = cal or user_calendar(user)
+    bounds = cal.periods(budget.period, periods)
+    spending = spending_build(user_id=user.pk, since=bounds[0][0], until=bounds[-1][1])
+    return [
+        HistoryPoint(
+            start=start,
+            end=end,
+            spent=spending.total(
+                currency=budget.currency, category_id=budget.category_id, start=start, end=end
+            ),
+            limit=budget.amount,
+        )
+        for start, end in bounds
+    ]
+
+
+def history_chart(points: list[HistoryPoint], *, period: str, currency: str) -> dict:
+    """Labels and values (strings: exact decimals) for the 12-period chart."""
+    fmt = "%b %Y" if period == "month" else "%d %b"
+    money = lambda value: str(quantize(value, currency))  # noqa: E731
+    return {
+        "labels": [p.start.strftime(fmt) for p in points],
+        "spent": [money(p.spent) for p in points],
+        "limit": [money(p.limit) for p in points],
+        "currency": currency,
+    }
+
+
+def spending_by_category(
+    *, user_id: int, since: datetime.date, until: datetime.date, currency: str
+) -> dict[int | None, Decimal]:
+    """Total net spending per top-level category in [since, until) in one currency."""
+    spending = spending_build(user_id=user_id, since=since, until=until)
+    parents = spending.parents
+    totals: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for (code, category_id), days in spending.days.items():
+        if code != currency:
+            continue
+        top = parents.get(category_id) or category_id
+        totals[top] += sum(days.values(), ZERO)
+    return dict(totals)
+
+
+def unread_count(*, user) -> int:
+    from budgets.models import Notification
+
+    return Notification.objects.for_user(user).unread().count()

@@ -1,0 +1,1 @@
+"""Writes of the budgets app: budgets, alerts and notifications, recurring items."""

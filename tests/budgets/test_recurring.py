@@ -1,0 +1,222 @@
+import datetime
+import threading
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from budgets.models import RecurringItem, RecurringOccurrence
+from budgets.periods import occurrence_dates
+from budgets.services.recurring import (
+    recurring_create,
+    recurring_match,
+    recurring_post_due,
+    recurring_update,
+)
+from ledger.models import Transaction
+from tests.ledger.factories import make_account, make_transaction
+
+D = datetime.date
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+def at(day):
+    return time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False
+    )
+
+
+def dates(**kwargs):
+    return list(occurrence_dates(**kwargs))
+
+
+def test_day_31_falls_on_the_last_day_of_shorter_months():
+    got = dates(frequency="monthly", start_date=D(2025, 1, 31), day_of_month=31,
+                since=D(2025, 1, 1), until=D(2025, 5, 31))  # fmt: skip
+    assert got == [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30), D(2025, 5, 31)]
+
+
+def test_last_day_and_leap_years():
+    got = dates(frequency="monthly", start_date=D(2024, 1, 5), last_day=True,
+                since=D(2024, 1, 1), until=D(2024, 3, 31))  # fmt: skip
+    assert got == [D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31)]
+    yearly = dates(frequency="yearly", start_date=D(2024, 2, 29), since=D(2024, 1, 1),
+                   until=D(2028, 12, 31))  # fmt: skip
+    assert yearly == [
+        D(2024, 2, 29),
+        D(2025, 2, 28),
+        D(2026, 2, 28),
+        D(2027, 2, 28),
+        D(2028, 2, 29),
+    ]
+
+
+def test_weekly_biweekly_quarterly_and_an_end_date():
+    assert dates(frequency="biweekly", start_date=D(2025, 1, 3), since=D(2025, 1, 20),
+                 until=D(2025, 2, 28)) == [D(2025, 1, 31), D(2025, 2, 14), D(2025, 2, 28)]  # fmt: skip
+    assert dates(frequency="weekly", start_date=D(2025, 1, 1), end_date=D(2025, 1, 15),
+                 since=D(2025, 1, 1), until=D(2025, 3, 1)) == [D(2025, 1, 1), D(2025, 1, 8), D(2025, 1, 15)]  # fmt: skip
+    assert dates(frequency="quarterly", start_date=D(2025, 1, 15), since=D(2025, 1, 1),
+                 until=D(2025, 12, 31)) == [D(2025, 1, 15), D(2025, 4, 15), D(2025, 7, 15), D(2025, 10, 15)]  # fmt: skip
+
+
+def test_a_recurring_item_ending_before_it_starts_is_refused(alice, checking):
+    with pytest.raises(ValidationError) as exc:
+        recurring_create(user=alice, payee="Gym", amount="-30", account=checking,
+                         start_date=D(2025, 3, 1), end_date=D(2025, 2, 1))  # fmt: skip
+    assert "end_date" in exc.value.message_dict
+    assert RecurringItem.objects.count() == 0
+
+
+def test_bad_input_gives_field_errors_and_saves_nothing(alice, checking, bob_account):
+    with pytest.raises(ValidationError) as exc:
+        recurring_create(user=alice, payee="", amount="0", account=bob_account,
+                         start_date=D(2025, 3, 1), day_of_month=32)  # fmt: skip
+    assert set(exc.value.message_dict) == {"payee", "amount", "account", "day_of_month"}
+    assert RecurringItem.objects.count() == 0
+
+
+def _gym(alice, account, **extra):
+    fields = {"payee": "Gym", "amount": "-30", "account": account, "start_date": D(2025, 1, 15),
+              "auto_post": True}  # fmt: skip
+    fields.update(extra)
+    return recurring_create(user=alice, **fields)
+
+
+def test_the_schedule_posts_due_dates_once_and_catches_up_after_a_gap(alice, checking):
+    with at(D(2025, 1, 10)):
+        item = _gym(alice, checking)
+    with at(D(2025, 1, 15)):
+        assert recurring_post_due().posted == 1
+        assert recurring_post_due().posted == 0  # the same day again: nothing
+    with at(D(2025, 4, 20)):  # nothing ran for three months
+        assert recurring_post_due().posted == 3
+        assert recurring_post_due().posted == 0
+    posted = Transaction.objects.for_user(alice).order_by("date")
+    assert [t.date for t in posted] == [
+        D(2025, 1, 15),
+        D(2025, 2, 15),
+        D(2025, 3, 15),
+        D(2025, 4, 15),
+    ]
+    assert {t.source for t in posted} == {"recurring"}
+    assert {t.amount for t in posted} == {Decimal("-30")}
+    assert RecurringOccurrence.objects.filter(item=item, status="posted").count() == 4
+
+
+def test_it_never_posts_before_the_item_was_made_nor_expect_only_items(alice, checking):
+    with at(D(2025, 3, 20)):
+        _gym(alice, checking)  # started in January: January to March are history, not posted
+        _gym(alice, checking, payee="Rent", auto_post=False)
+        assert recurring_post_due().posted == 0
+    with at(D(2025, 4, 15)):
+        assert recurring_post_due().posted == 1
+
+
+def test_a_stopped_or_ended_item_posts_nothing(alice, checking):
+    with at(D(2025, 1, 10)):
+        item = _gym(alice, checking, end_date=D(2025, 2, 20))
+    with at(D(2025, 5, 1)):
+        assert recurring_post_due().posted == 2
+    recurring_update(user=alice, item=item, end_date=None)
+    item.is_active = False
+    item.save()
+    with at(D(2025, 6, 1)):
+        assert recurring_post_due().posted == 0
+
+
+def test_a_real_transaction_is_matched_to_the_expected_one(alice, checking):
+    with at(D(2025, 1, 1)):
+        item = recurring_create(user=alice, payee="Netflix", amount="-15.49", account=checking,
+                                start_date=D(2025, 1, 5))  # fmt: skip
+    other = make_account(alice)
+    real = make_transaction(
+        checking, amount="-15.49", payee="NETFLIX.COM 866-579", date=D(2025, 2, 7)
+    )
+    wrong_account = make_transaction(other, amount="-15.49", payee="Netflix", date=D(2025, 3, 5))
+    wrong_amount = make_transaction(checking, amount="-25.00", payee="Netflix", date=D(2025, 3, 5))
+    wrong_payee = make_transaction(checking, amount="-15.49", payee="Spotify", date=D(2025, 3, 5))
+    too_far = make_transaction(checking, amount="-15.49", payee="Netflix", date=D(2025, 3, 15))
+    matched = recurring_match(
+        user=alice, transactions=[real, wrong_account, wrong_amount, wrong_payee, too_far]
+    )
+    assert [(o.item_id, o.date, o.transaction_id, o.status) for o in matched] == [
+        (item.pk, D(2025, 2, 5), real.pk, "seen")
+    ]
+    assert recurring_match(user=alice, transactions=[real]) == []  # once
+
+
+def test_a_match_replaces_the_transaction_the_schedule_posted(alice, checking):
+    with at(D(2025, 1, 1)):
+        _gym(alice, checking, start_date=D(2025, 1, 15))
+    with at(D(2025, 1, 16)):
+        recurring_post_due()
+    placeholder = Transaction.objects.get(source="recurring")
+    real = make_transaction(
+        checking, amount="-30", payee="GYM LTD", date=D(2025, 1, 17), source="bank"
+    )
+    matched = recurring_match(user=alice, transactions=[real])
+    assert matched[0].transaction_id == real.pk
+    assert not Transaction.objects.filter(pk=placeholder.pk).exists()
+    assert Transaction.objects.for_user(alice).count() == 1
+    with at(D(2025, 1, 20)):
+        assert recurring_post_due().posted == 0
+
+
+def test_a_real_transaction_first_means_the_schedule_does_not_post(alice, checking):
+    with at(D(2025, 1, 1)):
+        _gym(alice, checking, start_date=D(2025, 1, 15))
+    real = make_transaction(checking, amount="-30", payee="Gym", date=D(2025, 1, 14), source="bank")
+    assert len(recurring_match(user=alice, transactions=[real])) == 1
+    with at(D(2025, 1, 16)):
+        assert recurring_post_due().posted == 0
+    assert Transaction.objects.for_user(alice).count() == 1
+
+
+def test_matching_ignores_strangers_transactions(alice, bob, checking, bob_account):
+    with at(D(2025, 1, 1)):
+        _gym(alice, checking, auto_post=False)
+    theirs = make_transaction(bob_account, amount="-30", payee="Gym", date=D(2025, 1, 15))
+    assert recurring_match(user=alice, transactions=[theirs]) == []
+
+
+def test_approximate_amounts_match_within_a_fifth(alice, checking):
+    with at(D(2025, 1, 1)):
+        recurring_create(user=alice, payee="Power Co", amount="-100", account=checking,
+                         start_date=D(2025, 1, 10), is_approximate=True)  # fmt: skip
+    near = make_transaction(checking, amount="-118", payee="Power Co", date=D(2025, 1, 10))
+    far = make_transaction(checking, amount="-125", payee="Power Co", date=D(2025, 2, 10))
+    assert [o.transaction_id for o in recurring_match(user=alice, transactions=[near, far])] == [
+        near.pk
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_schedule_at_once_post_each_date_once(alice, checking):
+    with at(D(2025, 1, 1)):
+        _gym(alice, checking, start_date=D(2025, 1, 1), frequency="weekly")
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(recurring_post_due(today=D(2025, 3, 31)).posted)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(results) == 13
+    assert Transaction.objects.filter(user=alice).count() == 13
+    assert Transaction.objects.filter(user=alice).values("date").distinct().count() == 13
