@@ -1,0 +1,356 @@
+"""Reports: any period, grouped by category, sub-category, payee, account or tag, compared
+with the previous period and the same period a year before; and a yearly month matrix.
+
+Totals are per currency; transfers are left out; refunds reduce their category.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth
+
+from insights.periods import next_month, shift
+from ledger.filters import _add_months
+from ledger.models import Category, Transaction, TransactionSplit
+from ledger.models.accounts import MONEY
+
+ZERO = Decimal("0")
+GROUPS = {
+    "category": "Category",
+    "subcategory": "Sub-category",
+    "payee": "Payee",
+    "account": "Account",
+    "tag": "Tag",
+}
+PERIODS = {"month": "Month", "quarter": "Quarter", "year": "Year", "custom": "Custom range"}
+
+
+class ReportError(ValueError):
+    """Parameters a report cannot use; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # exclusive
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    def previous(self) -> "Period":
+        months = _months_between(self.start, self.end)
+        if months:
+            return Period(shift(self.start, -months), self.start)
+        length = self.end - self.start
+        return Period(self.start - length, self.start)
+
+    def year_before(self) -> "Period":
+        return Period(_add_months(self.start, -12), _add_months(self.end, -12))
+
+    @property
+    def label(self) -> str:
+        if self.end == next_month(self.start) and self.start.day == 1:
+            return self.start.strftime("%B %Y")
+        return f"{self.start:%d %b %Y} – {self.last_day:%d %b %Y}"
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from start to end when both fall on the same day of the month, else 0."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months if months > 0 and _add_months(start, months) == end else 0
+
+
+def period_for(
+    kind: str,
+    *,
+    today: datetime.date,
+    payday: int = 1,
+    start: str = "",
+    end: str = "",
+    anchor: str = "",
+) -> Period:
+    """The period a report covers. `anchor` (YYYY-MM) picks a month/quarter/year other than now."""
+    if kind == "custom":
+        try:
+            first = datetime.date.fromisoformat(start)
+            last = datetime.date.fromisoformat(end)
+        except ValueError:
+            raise ReportError("Give both dates of a custom range as YYYY-MM-DD.") from None
+        if last < first:
+            raise ReportError("The end date is before the start date.")
+        if (last - first).days > 3700:
+            raise ReportError("A custom range can cover ten years at most.")
+        return Period(first, last + datetime.timedelta(days=1))
+    base = today
+    if anchor:
+        try:
+            year, month = (int(p) for p in anchor.split("-"))
+            base = datetime.date(year, month, 1)
+        except ValueError:
+            raise ReportError("Pick the month as YYYY-MM.") from None
+    if kind == "month":
+        day = max(1, min(payday, 28))
+        first = base.replace(day=day)
+        if not anchor and base < first:
+            first = _add_months(first, -1)
+        return Period(first, next_month(first))
+    if kind == "quarter":
+        first = base.replace(day=1, month=(base.month - 1) // 3 * 3 + 1)
+        return Period(first, _add_months(first, 3))
+    if kind == "year":
+        return Period(datetime.date(base.year, 1, 1), datetime.date(base.year + 1, 1, 1))
+    raise ReportError(f"Unknown period {kind!r}: use month, quarter, year or custom.")
+
+
+@dataclass
+class Line:
+    key: str
+    label: str
+    income: Decimal = ZERO
+    spending: Decimal = ZERO  # positive: money spent, net of refunds
+
+    @property
+    def net(self) -> Decimal:
+        return self.income - self.spending
+
+
+@dataclass
+class CurrencyReport:
+    currency: str
+    lines: dict[str, Line] = field(default_factory=dict)
+
+    def line(self, key: str, label: str) -> Line:
+        if key not in self.lines:
+            self.lines[key] = Line(key, label)
+        return self.lines[key]
+
+    @property
+    def income(self) -> Decimal:
+        return sum((line.income for line in self.lines.values()), ZERO)
+
+    @property
+    def spending(self) -> Decimal:
+        return sum((line.spending for line in self.lines.values()), ZERO)
+
+    def sorted_lines(self) -> list[Line]:
+        return sorted(
+            self.lines.values(), key=lambda line: (-line.spending, -line.income, line.label)
+        )
+
+
+def _money(condition: Q) -> Coalesce:
+    return Coalesce(
+        Sum("amount", filter=condition), Value(ZERO), output_field=DecimalField(**MONEY)
+    )
+
+
+def _group_field(group: str, *, split: bool) -> str:
+    prefix = "transaction__" if split else ""
+    if group in ("category", "subcategory"):
+        return "category_id"
+    return {
+        "payee": f"{prefix}payee",
+        "account": f"{prefix}account__name",
+        "tag": f"{prefix}tags__name",
+    }[group]
+
+
+def report_build(*, user, period: Period, group: str) -> dict[str, CurrencyReport]:
+    """The period's totals per currency and group; at most two queries (whole rows, split parts)."""
+    if group not in GROUPS:
+        raise ReportError(f"Unknown grouping {group!r}: use {', '.join(GROUPS)}.")
+    categories = {c.pk: c for c in Category.objects.for_user(user).select_related("parent")}
+    rows = (
+        Transaction.objects.for_user(user)
+        .filter(date__gte=period.start, date__lt=period.end, transfer__isnull=True)
+        .order_by()
+    )
+    by_category = group in ("category", "subcategory")
+    if by_category:
+        has_splits = Exists(TransactionSplit.objects.filter(transaction_id=OuterRef("pk")))
+        rows = rows.filter(~has_splits)
+    key = _group_field(group, split=False)
+    data = rows.values_list("account__currency", key).annotate(
+        pos=_money(Q(amount__gt=0)), neg=_money(Q(amount__lt=0))
+    )
+    results = list(data)
+    if by_category:
+        parts = (
+            TransactionSplit.objects.filter(
+                transaction__user=user,
+                transaction__date__gte=period.start,
+                transaction__date__lt=period.end,
+                transaction__transfer__isnull=True,
+            )
+            .order_by()
+            .values_list("transaction__account__currency", "category_id")
+            .annotate(pos=_money(Q(amount__gt=0)), neg=_money(Q(amount__lt=0)))
+        )
+        results += list(parts)
+
+    reports: dict[str, CurrencyReport] = {}
+    for currency, value, pos, neg in results:
+        report = reports.setdefault(currency, CurrencyReport(currency))
+        if by_category:
+            category = categories.get(value)
+            if category is not None and group == "category" and category.parent_id:
+                category = categories.get(category.parent_id, category)
+            key_, label = (
+                (str(category.pk), category.name) if category else ("none", "Uncategorized")
+            )
+            kind = category.kind if category else None
+        else:
+            key_, label, kind = str(value or ""), value or "(none)", None
+        line = report.line(key_, label)
+        if kind == "expense":
+            line.spending -= pos + neg
+        elif kind == "income":
+            line.income += pos + neg
+        else:
+            line.income += pos
+            line.spending -= neg
+    return reports
+
+
+@dataclass
+class ComparedLine:
+    line: Line
+    previous: Decimal | None
+    year_before: Decimal | None
+
+    @staticmethod
+    def _change(now: Decimal, then: Decimal | None) -> Decimal | None:
+        if then is None or then == 0:
+            return None
+        return ((now - then) / abs(then) * 100).quantize(Decimal("1"))
+
+    @property
+    def vs_previous(self) -> Decimal | None:
+        return self._change(self._value, self.previous)
+
+    @property
+    def vs_year_before(self) -> Decimal | None:
+        return self._change(self._value, self.year_before)
+
+    @property
+    def _value(self) -> Decimal:
+        return self.line.spending if self.line.spending else self.line.income
+
+
+def compare(
+    now: dict[str, CurrencyReport],
+    previous: dict[str, CurrencyReport],
+    year_before: dict[str, CurrencyReport],
+) -> dict[str, list[ComparedLine]]:
+    def value(reports, currency, key, spending: bool):
+        line = reports.get(currency, CurrencyReport(currency)).lines.get(key)
+        if line is None:
+            return ZERO
+        return line.spending if spending else line.income
+
+    out: dict[str, list[ComparedLine]] = {}
+    for currency, report in now.items():
+        out[currency] = [
+            ComparedLine(
+                line,
+                value(previous, currency, line.key, bool(line.spending)),
+                value(year_before, currency, line.key, bool(line.spending)),
+            )
+            for line in report.sorted_lines()
+        ]
+    return out
+
+
+@dataclass
+class Matrix:
+    currency: str
+    months: list[datetime.date]
+    rows: list[tuple[str, list[Decimal], Decimal]]  # label, spending per month, total
+    totals: list[Decimal]
+    grand_total: Decimal
+
+
+def year_matrix(*, user, year: int) -> list[Matrix]:
+    """Spending per top-level category and calendar month of one year, per currency."""
+    categories = {c.pk: c for c in Category.objects.for_user(user)}
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    total = Coalesce(Sum(F("amount")), Value(ZERO), output_field=DecimalField(**MONEY))
+    has_splits = Exists(TransactionSplit.objects.filter(transaction_id=OuterRef("pk")))
+    whole = (
+        Transaction.objects.for_user(user)
+        .filter(date__gte=start, date__lt=end, transfer__isnull=True)
+        .filter(~has_splits)
+        .order_by()
+        .annotate(month=ExtractMonth("date"))
+        .values_list("account__currency", "category_id", "month")
+        .annotate(total=total)
+    )
+    parts = (
+        TransactionSplit.objects.filter(
+            transaction__user=user,
+            transaction__date__gte=start,
+            transaction__date__lt=end,
+            transaction__transfer__isnull=True,
+        )
+        .order_by()
+        .annotate(month=ExtractMonth("transaction__date"))
+        .values_list("transaction__account__currency", "category_id", "month")
+        .annotate(total=total)
+    )
+    rows = [*whole, *parts]
+    grid: dict[str, dict[str, list[Decimal]]] = defaultdict(dict)
+    for currency, category_id, month, total in rows:
+        category = categories.get(category_id)
+        if category is not None and category.kind == "income":
+            continue
+        if category is not None and category.parent_id in categories:
+            category = categories[category.parent_id]
+        label = category.name if category else "Uncategorized"
+        if category is None and total > 0:
+            continue  # uncategorized money in is income, not negative spending
+        cells = grid[currency].setdefault(label, [ZERO] * 12)
+        cells[month - 1] -= total
+    months = [datetime.date(year, m, 1) for m in range(1, 13)]
+    result = []
+    for currency, lines in sorted(grid.items()):
+        ordered = sorted(lines.items(), key=lambda kv: -sum(kv[1], ZERO))
+        table = [(label, cells, sum(cells, ZERO)) for label, cells in ordered]
+        totals = [sum((cells[i] for _, cells, _ in table), ZERO) for i in range(12)]
+        result.append(Matrix(currency, months, table, totals, sum(totals, ZERO)))
+    return result
+
+
+def month_name(month: int) -> str:
+    return calendar.month_abbr[month]
+
+
+@dataclass
+class Converted:
+    base: str
+    spending: Decimal
+    income: Decimal
+    rates: dict[str, Decimal]
+
+
+def convert_totals(
+    totals: dict[str, CurrencyReport], *, base: str, rates: dict[str, Decimal]
+) -> Converted | None:
+    """The report's totals in the base currency, only when the user gave a rate for every
+    other currency in it (never a guessed or fetched rate). None otherwise."""
+    others = [c for c in totals if c != base]
+    if not others or any(c not in rates for c in others):
+        return None
+    spending = income = ZERO
+    used = {}
+    for currency, report in totals.items():
+        rate = Decimal(1) if currency == base else rates[currency]
+        if currency != base:
+            used[currency] = rate
+        spending += report.spending * rate
+        income += report.income * rate
+    return Converted(base, spending, income, used)

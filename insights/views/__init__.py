@@ -1,0 +1,1 @@
+"""Insights pages, one module per page or group."""

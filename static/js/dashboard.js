@@ -1,0 +1,78 @@
+// Draws the dashboard charts with Chart.js from the JSON the page embeds (json_script).
+// Amounts arrive as strings (exact decimals) and become numbers only here, for drawing.
+(function () {
+  "use strict";
+  var node = document.getElementById("dashboard-data");
+  if (!node || typeof window.Chart === "undefined") { return; }
+  var data = JSON.parse(node.textContent);
+  var num = function (list) { return list.map(Number); };
+  var css = getComputedStyle(document.documentElement);
+  var text = css.getPropertyValue("--text").trim() || "#444";
+  var grid = css.getPropertyValue("--border").trim() || "rgba(128,128,128,.2)";
+  Chart.defaults.color = text;
+  Chart.defaults.borderColor = grid;
+  Chart.defaults.maintainAspectRatio = false;
+  var money = new Intl.NumberFormat(undefined, { style: "currency", currency: data.currency });
+  var tooltip = { callbacks: { label: function (ctx) {
+    var v = ctx.parsed.y !== undefined ? ctx.parsed.y : (ctx.parsed.x !== undefined ? ctx.parsed.x : ctx.parsed);
+    return (ctx.dataset.label ? ctx.dataset.label + ": " : (ctx.label ? ctx.label + ": " : "")) + money.format(v);
+  } } };
+
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (canvas) { new Chart(canvas, config); }
+  }
+
+  var cat = data.categories;
+  draw("chart-categories", {
+    type: "doughnut",
+    data: { labels: cat.labels, datasets: [{ data: num(cat.values), backgroundColor: cat.colors }] },
+    options: {
+      plugins: { legend: { position: "right" }, tooltip: tooltip },
+      onClick: function (event, elements) {
+        if (!elements.length) { return; }
+        var id = cat.ids[elements[0].index];
+        if (id === null) { return; }
+        var q = new URLSearchParams({ date_from: data.filter.date_from, date_to: data.filter.date_to, kind: "expense", category: id });
+        window.location = "/transactions/?" + q.toString();
+      },
+    },
+  });
+
+  var months = data.months;
+  draw("chart-months", {
+    data: {
+      labels: months.labels,
+      datasets: [
+        { type: "bar", label: "Income", data: num(months.income), backgroundColor: "#22c55e" },
+        { type: "bar", label: "Spending", data: num(months.expenses), backgroundColor: "#f97316" },
+        { type: "line", label: "Net", data: num(months.net), borderColor: "#6366f1", backgroundColor: "#6366f1", tension: 0.3 },
+      ],
+    },
+    options: { plugins: { tooltip: tooltip }, scales: { y: { beginAtZero: true } } },
+  });
+
+  var cum = data.cumulative;
+  draw("chart-cumulative", {
+    type: "line",
+    data: {
+      labels: cum.labels,
+      datasets: [
+        { label: "This month", data: num(cum.this), borderColor: "#6366f1", backgroundColor: "#6366f1", pointRadius: 0, tension: 0.2 },
+        { label: "Last month", data: num(cum.last), borderColor: "#94a3b8", backgroundColor: "#94a3b8", borderDash: [6, 4], pointRadius: 0, tension: 0.2 },
+      ],
+    },
+    options: { plugins: { tooltip: tooltip }, scales: { y: { beginAtZero: true } } },
+  });
+
+  var payees = data.payees;
+  draw("chart-payees", {
+    type: "bar",
+    data: { labels: payees.labels, datasets: [{ label: "Spent", data: num(payees.values), backgroundColor: "#0ea5e9" }] },
+    options: { indexAxis: "y", plugins: { legend: { display: false }, tooltip: tooltip } },
+  });
+
+  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+})();

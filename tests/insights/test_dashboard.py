@@ -1,0 +1,119 @@
+"""The dashboard page: figures, empty state, isolation, cache invalidation, query count."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from insights.periods import current_pay_month
+from tests.ledger.factories import make_account, make_category, make_transaction, make_transactions
+
+
+@pytest.fixture
+def today(alice):
+    start, today, _ = current_pay_month(alice)
+    return today
+
+
+def test_a_new_user_sees_how_to_start_not_empty_charts(alice_client):
+    page = alice_client.get(reverse("insights:dashboard")).content.decode()
+    assert "Add a transaction" in page and "Import a file" in page and "Connect a bank" in page
+    assert "chart-categories" not in page
+
+
+def test_the_dashboard_shows_this_months_figures(alice, alice_client, today):
+    account = make_account(alice, name="Everyday", opening_balance="100")
+    salary = make_category(alice, name="Salary", kind="income")
+    food = make_category(alice, name="Food")
+    make_transaction(account, amount="2000", date=today, category=salary, payee="Employer")
+    make_transaction(account, amount="-123.45", date=today, category=food, payee="Grocer")
+    page = alice_client.get(reverse("insights:dashboard")).content.decode()
+    assert "$2,000.00" in page  # income tile
+    assert "$123.45" in page  # spending tile
+    assert "$1,876.55" in page  # net savings tile
+    assert "93.8%" in page  # savings rate
+    assert "Grocer" in page and "Everyday" in page
+    assert "$1,976.55" in page  # the account balance (opening 100 + 1876.55)
+
+
+def test_a_change_shows_on_the_next_page_load(
+    alice, alice_client, today, django_capture_on_commit_callbacks
+):
+    account = make_account(alice)
+    food = make_category(alice, name="Food")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_transaction(account, amount="-10.00", date=today, category=food)
+    assert "$10.00" in alice_client.get("/").content.decode()
+    # A plain save (like every service does) invalidates the cached month once it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_transaction(account, amount="-5.00", date=today, category=food)
+    assert "$15.00" in alice_client.get("/").content.decode()
+
+
+def test_a_rolled_back_write_leaves_the_cache_alone_and_later_writes_still_count(
+    alice, alice_client, today, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    account = make_account(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_transaction(account, amount="-10.00", date=today)
+    assert "$10.00" in alice_client.get("/").content.decode()
+    try:
+        with transaction.atomic():
+            make_transaction(account, amount="-99.00", date=today)
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    with django_capture_on_commit_callbacks(execute=True):
+        make_transaction(account, amount="-5.00", date=today)
+    assert "$15.00" in alice_client.get("/").content.decode()
+
+
+def test_another_users_money_never_shows(alice, bob, bob_client, today):
+    account = make_account(alice)
+    make_transaction(account, amount="-777.77", date=today, payee="Alice's secret")
+    page = bob_client.get("/").content.decode()
+    assert "777.77" not in page and "secret" not in page
+
+
+def test_older_months_can_be_browsed(alice, alice_client, today):
+    account = make_account(alice)
+    last_year = today - datetime.timedelta(days=400)
+    make_transaction(account, amount="-42.00", date=last_year, payee="Old shop")
+    make_transaction(account, amount="-1.00", date=today)
+    page = alice_client.get(f"/?month={last_year:%Y-%m}").content.decode()
+    assert last_year.strftime("%B %Y") in page
+    assert "$42.00" in page
+
+
+@pytest.mark.parametrize("rows", [10, 500])
+def test_the_dashboard_runs_a_constant_number_of_queries(
+    alice, alice_client, today, rows, django_assert_max_num_queries
+):
+    from budgets.services.budgets import budget_create
+    from budgets.services.recurring import recurring_create
+
+    account = make_account(alice)
+    food = make_category(alice, name="Food")
+    make_transactions(account, rows, start=today - datetime.timedelta(days=300), category=food)
+    budget_create(user=alice, amount="500", category=food)
+    budget_create(user=alice, amount="2000")
+    recurring_create(
+        user=alice,
+        payee="Rent",
+        amount="-900",
+        account=account,
+        start_date=today,
+        day_of_month=today.day,
+    )
+    with django_assert_max_num_queries(24):
+        alice_client.get("/")  # cold: builds 12 months
+    with django_assert_max_num_queries(12):
+        response = alice_client.get("/")  # warm: cached months
+    assert response.status_code == 200
+
+
+def test_it_needs_login_and_get(client, alice_client):
+    assert client.get("/").status_code == 302
+    assert alice_client.post("/").status_code == 405

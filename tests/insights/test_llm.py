@@ -1,0 +1,228 @@
+"""LLM categorization with the real openai client over HTTP against a local stand-in."""
+
+import json
+
+import pytest
+
+from insights.llm import llm_categorize, llm_enabled, llm_status
+from insights.models import LlmRun, LlmUsage, Suggestion
+from insights.tasks import classify_batch
+from ledger.models import Category, Transaction
+from tests.insights.openai_standin import Reply, StandIn
+from tests.ledger.factories import make_account, make_transaction
+
+KNOWN = {"MYSTERY CAFE": ("Food & Dining", 0.95), "ODD SHOP": ("Shopping", 0.5)}
+
+
+def decide(txn, categories):
+    category, confidence = KNOWN.get(txn["payee"], (None, 0.0))
+    assert category is None or category in categories
+    return category, confidence
+
+
+@pytest.fixture
+def server(settings):
+    with StandIn(decide) as standin:
+        settings.OPENAI_API_KEY = "test-key"
+        settings.OPENAI_BASE_URL = standin.url
+        settings.OPENAI_MODEL = "test-model"
+        settings.OPENAI_TIMEOUT = 2.0
+        settings.LLM_MAX_RETRIES = 2
+        yield standin
+
+
+@pytest.fixture
+def account(alice):
+    return make_account(alice, name="Everyday", mask="9876", provider_account_id="acc-secret-1")
+
+
+def ids(*txns):
+    return [t.pk for t in txns]
+
+
+def test_it_is_off_cleanly_when_not_configured(alice, account, categories, settings):
+    settings.OPENAI_API_KEY = settings.OPENAI_BASE_URL = settings.OPENAI_MODEL = ""
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    assert not llm_enabled()
+    assert "OPENAI_MODEL" in llm_status()["how_to_enable"]
+    outcome = llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert outcome.requests == 0
+    assert classify_batch(alice.pk, ids(txn))["left"] == 1
+    assert not LlmRun.objects.exists()
+
+
+def test_it_applies_confident_answers_and_suggests_the_rest(server, alice, account, categories):
+    cafe = make_transaction(account, payee="MYSTERY CAFE", amount="-7")
+    shop = make_transaction(account, payee="ODD SHOP", amount="-30")
+    nothing = make_transaction(account, payee="QQQ", amount="-3")
+    outcome = llm_categorize(user=alice, transaction_ids=ids(cafe, shop, nothing))
+    assert (outcome.requests, outcome.categorized, outcome.suggested) == (1, 1, 1)
+    cafe.refresh_from_db()
+    assert (cafe.category, cafe.categorized_by, cafe.confidence) == (
+        categories["Food & Dining"],
+        "ai",
+        0.95,
+    )
+    assert Transaction.objects.get(pk=shop.pk).category is None
+    suggestion = Suggestion.objects.get(transaction=shop)
+    assert (suggestion.category, suggestion.source) == (categories["Shopping"], "ai")
+    run = LlmRun.objects.get()
+    assert (run.status, run.transactions, run.attempts) == ("ok", 3, 1)
+    assert LlmUsage.objects.get(user=alice).requests == 1
+    body = server.requests[0]["body"]
+    assert body["model"] == "test-model"
+    assert body["response_format"]["type"] == "json_schema"
+
+
+def test_only_payee_description_amount_date_and_account_type_leave_the_machine(
+    server, alice, account, categories
+):
+    make_transaction(
+        account,
+        payee="MYSTERY CAFE",
+        description="CARD 4111111111111111 REF 77",
+        notes="my secret note",
+        amount="-7",
+    )
+    llm_categorize(
+        user=alice, transaction_ids=list(Transaction.objects.values_list("pk", flat=True))
+    )
+    raw = server.requests[0]["raw"]
+    asked = json.loads(server.requests[0]["body"]["messages"][-1]["content"])
+    assert set(asked["transactions"][0]) == {
+        "ref",
+        "payee",
+        "description",
+        "amount",
+        "date",
+        "account_type",
+    }
+    assert asked["transactions"][0]["account_type"] == "checking"
+    for secret in (
+        "my secret note",
+        "alice",
+        "example.com",
+        "9876",
+        "acc-secret-1",
+        "Everyday",
+        "4111111111111111",
+    ):
+        assert secret not in raw
+    assert "user" not in server.requests[0]["body"]
+
+
+def test_malformed_json_is_recorded_as_a_failure_and_changes_nothing(
+    server, alice, account, categories
+):
+    server.script = [Reply(content="{not json")]
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    outcome = llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert outcome.failed == 1
+    run = LlmRun.objects.get()
+    assert run.status == "failed"
+    assert "not JSON" in run.error
+    assert Transaction.objects.get(pk=txn.pk).category is None
+    assert LlmUsage.objects.get(user=alice).failures == 1
+
+
+def test_an_answer_outside_the_schema_is_a_failure(server, alice, account, categories):
+    server.script = [Reply(content=json.dumps({"answers": []}))]
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert "no list of results" in LlmRun.objects.get().error
+
+
+def test_a_category_that_is_not_the_users_is_rejected_not_created(
+    server, alice, account, categories
+):
+    server.script = [
+        Reply(
+            content=json.dumps(
+                {"results": [{"ref": "t0", "category": "Crypto Gains", "confidence": 0.99}]}
+            )
+        )
+    ]
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    before = Category.objects.count()
+    outcome = llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert outcome.rejected == 1
+    assert Category.objects.count() == before
+    assert Transaction.objects.get(pk=txn.pk).category is None
+    assert LlmRun.objects.get().rejected == 1
+
+
+def test_a_timeout_is_recorded(server, alice, account, categories, settings):
+    settings.OPENAI_TIMEOUT = 0.3
+    settings.LLM_MAX_RETRIES = 0
+    server.script = [Reply(delay=1.5)]
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    outcome = llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert outcome.failed == 1
+    assert "did not answer within 0.3 s" in LlmRun.objects.get().error
+
+
+def test_429_then_success_is_retried_with_backoff(server, alice, account, categories):
+    server.script = [Reply(status=429, headers={"retry-after-ms": "20"}), Reply()]
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    outcome = llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert outcome.categorized == 1
+    assert len(server.requests) == 2
+    assert server.requests[1]["headers"]["x-stainless-retry-count"] == "1"
+    assert LlmRun.objects.get().attempts == 2
+
+
+def test_5xx_until_the_retries_run_out_is_a_recorded_failure(
+    server, alice, account, categories, settings
+):
+    settings.LLM_MAX_RETRIES = 1
+    server.script = [Reply(status=503, headers={"retry-after-ms": "10"})] * 2
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    llm_categorize(user=alice, transaction_ids=ids(txn))
+    run = LlmRun.objects.get()
+    assert (run.status, run.attempts) == ("failed", 2)
+    assert "HTTP 503" in run.error
+    assert len(server.requests) == 2
+
+
+def test_batches_hold_at_most_50_transactions(server, alice, account, categories):
+    txns = [make_transaction(account, payee=f"THING {i}") for i in range(120)]
+    outcome = llm_categorize(user=alice, transaction_ids=ids(*txns))
+    sizes = [
+        len(json.loads(r["body"]["messages"][-1]["content"])["transactions"])
+        for r in server.requests
+    ]
+    assert (outcome.requests, sizes) == (3, [50, 50, 20])
+
+
+def test_the_daily_request_cap_stops_further_requests(server, alice, account, categories, settings):
+    settings.LLM_DAILY_REQUEST_CAP = 1
+    txns = [make_transaction(account, payee=f"THING {i}") for i in range(60)]
+    outcome = llm_categorize(user=alice, transaction_ids=ids(*txns))
+    assert outcome.capped
+    assert len(server.requests) == 1
+    assert LlmRun.objects.filter(status="capped").count() == 1
+
+
+def test_a_hand_set_category_is_never_sent_or_changed(server, alice, account, categories):
+    txn = make_transaction(account, payee="MYSTERY CAFE", category=categories["Health"])
+    llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert server.requests == []
+    txn.refresh_from_db()
+    assert (txn.category, txn.categorized_by) == (categories["Health"], "manual")
+
+
+def test_the_task_sends_what_rules_and_learning_left_to_the_llm(server, alice, account, categories):
+    tesco = make_transaction(account, payee="TESCO STORES 1")
+    cafe = make_transaction(account, payee="MYSTERY CAFE")
+    result = classify_batch(alice.pk, ids(tesco, cafe))
+    assert result["learned"] == 1
+    asked = json.loads(server.requests[0]["body"]["messages"][-1]["content"])
+    assert [t["payee"] for t in asked["transactions"]] == ["MYSTERY CAFE"]
+    cafe.refresh_from_db()
+    assert cafe.categorized_by == "ai"
+
+
+def test_other_users_transactions_are_never_sent(server, alice, bob, account, categories):
+    theirs = make_transaction(make_account(bob), payee="MYSTERY CAFE")
+    llm_categorize(user=alice, transaction_ids=ids(theirs))
+    assert server.requests == []
