@@ -1,0 +1,192 @@
+"""Load test of the JSON API over HTTP: gunicorn (2 workers) on 127.0.0.1 and wrk (or a
+small threaded Python client when wrk is not installed), for throughput and latency."""
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.bench.harness import Result
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-" + "x" * 40),
+        "DJANGO_DEBUG": "0",
+        "WEB_CONCURRENCY": "2",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("PORT", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return proc, port
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(url: str, token: str, seconds: int, connections: int = 50) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
+    if "50" not in lat or "99" not in lat:
+        raise RuntimeError("wrk gave no latency figures:\n" + out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(g) for g in socket_errors.groups())
+    return {
+        "rps": rps,
+        "p50": _ms(lat["50"]),
+        "p99": _ms(lat["99"]),
+        "errors": errors,
+        "tool": "wrk",
+    }
+
+
+def run_python(
+    host: str, port: int, path: str, token: str, seconds: int, connections: int = 50
+) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    stop_at = time.time() + seconds
+    lock = threading.Lock()
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        while time.time() < stop_at:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                ok = False
+                conn = http.client.HTTPConnection(host, port, timeout=10)
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": len(latencies) / seconds,
+        "p50": q[49],
+        "p99": q[98],
+        "errors": errors[0],
+        "tool": "python",
+    }
+
+
+def load_test(database_url: str, token: str, seconds: int) -> list[Result]:
+    proc, port = start_gunicorn(database_url)
+    results = []
+    try:
+        for label, path in (
+            ("API /me", "/api/v1/me"),
+            ("API transactions page, 1k user", "/api/v1/transactions"),
+        ):
+            if shutil.which("wrk"):
+                data = run_wrk(f"http://127.0.0.1:{port}{path}", token, seconds)
+            else:
+                data = run_python("127.0.0.1", port, path, token, seconds)
+            notes = f"p50 {data['p50']:.1f} ms, p99 {data['p99']:.1f} ms, {data['errors']} errors ({data['tool']}, 50 connections, {seconds}s)"
+            results.append(
+                Result(
+                    f"load: {label} throughput",
+                    round(data["rps"], 1),
+                    0.0,
+                    "req/s",
+                    500,
+                    direction="min",
+                    notes=notes,
+                    extra=data,
+                )
+            )
+            results.append(
+                Result(f"load: {label} p99 latency", round(data["p99"], 2), 0.0, "ms", 100)
+            )
+            results.append(Result(f"load: {label} errors", data["errors"], 0.0, "count", 0))
+    finally:
+        stop(proc)
+    return results

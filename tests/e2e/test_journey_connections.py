@@ -1,0 +1,85 @@
+"""Journey of bank sync: connect the demo bank, link its accounts, sync again with the progress
+indicator, and see the new transactions."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.e2e.screenshots import shoot
+
+pytestmark = pytest.mark.e2e
+
+LAST_RUN = re.compile(r"(\d+) added, (\d+) updated, (\d+) removed\.")
+
+
+def listed_count(page) -> int:
+    """How many transactions the list says it holds (its USD totals card)."""
+    page.goto(reverse("ledger:transaction-list"))
+    heading = page.locator(".totals h2").filter(has_text="USD").inner_text()
+    return int(re.search(r"(\d+) transactions?", heading.replace(",", "")).group(1))
+
+
+def test_the_demo_bank_connects_syncs_with_progress_and_brings_new_transactions(
+    signed_in_page, checking
+) -> None:
+    page = signed_in_page
+    page.goto(reverse("banking:connections"))
+    expect(page.get_by_role("heading", name="No banks connected yet")).to_be_visible()
+    page.get_by_role("button", name="Connect the demo bank").click()
+
+    # Where each of the bank's accounts goes: the checking into ours, the card into a new one.
+    page.wait_for_url("**/connections/*/accounts/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Link Demo Bank accounts")
+    expect(page.get_by_role("status")).to_contain_text("Demo Bank connected.")
+    page.get_by_label("Demo Everyday Checking ••0001").select_option(
+        label="Use Everyday checking (USD)"
+    )
+    card = page.get_by_label("Demo Rewards Card ••0002")
+    expect(card.locator("option:checked")).to_have_text(
+        "Create a new account “Demo Rewards Card” (USD)"
+    )
+    shoot(page, "connection-accounts")
+    page.get_by_role("button", name="Save and sync").click()
+
+    page.wait_for_url("**/connections/")
+    expect(page.get_by_role("status")).to_contain_text("Accounts linked.")
+    connection = page.locator(".connection").filter(has_text="Demo Bank")
+    expect(connection.locator("[data-role=status]")).to_have_text("Connected")
+    expect(connection).to_contain_text("Demo Everyday Checking ••0001 → Everyday checking")
+    expect(connection).to_contain_text("Demo Rewards Card ••0002 → Demo Rewards Card")
+    last_run = connection.locator("[data-role=last-run]")
+    expect(last_run).to_contain_text("Last synced")
+    first_added = int(LAST_RUN.search(last_run.inner_text()).group(1))
+    assert first_added > 0, "the first sync brings the demo bank's history"
+    shoot(page, "connections-synced")
+    before = listed_count(page)
+    assert before == first_added
+
+    # Sync again. The request is held until the progress indicator has been seen.
+    page.goto(reverse("banking:connections"))
+    page.evaluate("window.notReloaded = true")
+    held = []
+    page.route("**/connections/*/sync/", lambda route: held.append(route))
+    progress = connection.locator("[data-role=progress]")
+    expect(progress).to_be_hidden()
+    connection.get_by_role("button", name="Sync now").click()
+    expect(progress).to_be_visible()
+    expect(progress.locator("[data-role=progress-text]")).to_have_text("Waiting for the worker…")
+    expect(progress.get_by_text("Syncing…")).to_be_visible()
+    page.wait_for_function("window.notReloaded === true")
+    assert len(held) == 1
+    held[0].continue_()
+
+    expect(progress).to_be_hidden()
+    expect(last_run).to_contain_text("Last synced just now:")
+    assert page.evaluate("window.notReloaded") is True, "the page was not reloaded"
+    added, _, removed = (int(n) for n in LAST_RUN.search(last_run.inner_text()).groups())
+    assert added > 0, "every demo sync brings a fresh purchase"
+    page.unroute("**/connections/*/sync/")
+
+    assert listed_count(page) == before + added - removed
+    expect(page.locator("table.transactions tbody tr").first).to_contain_text(
+        re.compile("Everyday checking|Demo Rewards Card")
+    )

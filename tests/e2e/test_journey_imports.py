@@ -1,0 +1,157 @@
+"""Journey of a statement import: upload a bank CSV, map its columns with a live preview,
+commit, re-import the same file (nothing added), undo the batch."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.e2e.screenshots import shoot
+
+pytestmark = pytest.mark.e2e
+
+# A generic export: one signed amount column, and dates that read both as month/day and as
+# day/month, so the mapping screen has a question to ask.
+STATEMENT = (
+    "Date,Description,Amount\r\n"
+    "03/04/2025,TRADER JOE'S #552,-54.21\r\n"
+    "03/07/2025,PAYROLL ACME CORP,2400.00\r\n"
+    "03/11/2025,SHELL OIL 57442,-38.90\r\n"
+)
+FILE = {"name": "march-statement.csv", "mimeType": "text/csv", "buffer": STATEMENT.encode()}
+
+
+def upload(page) -> None:
+    page.goto(reverse("banking:import"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import a statement")
+    page.get_by_label("Into account").select_option(label="Everyday checking (USD)")
+    page.locator("input[type=file]").set_input_files(FILE)
+    expect(page.locator("[data-dropzone-name]")).to_have_text("march-statement.csv")
+    page.get_by_role("button", name="Upload and check").click()
+
+
+def counts(page) -> dict[str, str]:
+    """The number cards of the batch page, by their heading."""
+    cards = page.locator(".counts .card")
+    return {
+        cards.nth(i).locator("h2").inner_text().strip(): cards.nth(i)
+        .locator(".count")
+        .inner_text()
+        .strip()
+        for i in range(cards.count())
+    }
+
+
+def test_a_bank_csv_is_mapped_previewed_committed_reimported_and_undone(
+    signed_in_page, checking, live_server
+) -> None:
+    page = signed_in_page
+    upload(page)
+
+    # The dates are ambiguous: the mapping screen asks, and its preview follows the answer.
+    page.wait_for_url("**/import/*/mapping/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Map the columns")
+    main = page.locator("main")
+    expect(main).to_contain_text("march-statement.csv")
+    expect(main).to_contain_text("into Everyday checking")
+    expect(page.get_by_role("status").filter(has_text="Please check")).to_contain_text("month/day")
+    expect(page.get_by_label("Date", exact=True).locator("option:checked")).to_have_text("1. Date")
+    preview = page.locator("[data-mapping-preview] tbody tr")
+    expect(preview).to_have_count(3)
+    page.get_by_label("Date format").select_option(label="DD/MM/YYYY")
+    expect(preview.nth(1)).to_contain_text("2025-07-03")
+    page.get_by_label("Date format").select_option(label="MM/DD/YYYY")
+    expect(preview.nth(1)).to_contain_text("2025-03-07")
+    expect(preview.nth(0)).to_contain_text("2025-03-04")
+    expect(preview.nth(0).locator(".amount").first).to_have_text("-54.21")
+    expect(preview.nth(1).locator(".amount").first).to_have_text("2400.00")
+    shoot(page, "import-mapping")
+    page.get_by_label("Save as profile").fill("My credit union")
+    page.get_by_role("button", name="Continue").click()
+
+    # The batch preview: three new, nothing already there; then commit.
+    page.wait_for_url(re.compile(r".*/import/\d+/$"))
+    assert counts(page) == {
+        "New": "3",
+        "Already imported": "0",
+        "Possible duplicates": "0",
+        "Rows with errors": "0",
+    }
+    new_rows = page.locator("section.card").filter(
+        has=page.get_by_role("heading", name="New transactions")
+    )
+    expect(new_rows.locator("tbody tr")).to_have_count(3)
+    expect(new_rows).to_contain_text("SHELL OIL 57442")
+    shoot(page, "import-preview")
+    page.get_by_role("button", name="Import 3 transactions").click()
+
+    expect(page.get_by_role("status").filter(has_text="Imported")).to_contain_text(
+        "Imported 3 transactions."
+    )
+    assert counts(page)["Added"] == "3"
+    expect(page.locator("[data-state-label]")).to_have_text("Imported")
+    first_batch = page.url
+    shoot(page, "import-done")
+
+    page.goto(reverse("ledger:transaction-list"))
+    rows = page.locator("table.transactions tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator(".totals")).to_contain_text("In $2,400.00")
+    expect(page.locator(".totals")).to_contain_text("Net $2,306.89")
+
+    # The same file again: the saved profile maps it, and every row is already there.
+    upload(page)
+    page.wait_for_url(re.compile(r".*/import/\d+/$"))
+    expect(page.locator("main")).to_contain_text("Recognised: My credit union")
+    assert counts(page)["New"] == "0"
+    assert counts(page)["Already imported"] == "3"
+    page.get_by_role("button", name="Import 0 transactions").click()
+    expect(page.get_by_role("status").filter(has_text="Imported")).to_contain_text(
+        "Imported 0 transactions."
+    )
+    page.goto(reverse("ledger:transaction-list"))
+    expect(page.locator("table.transactions tbody tr")).to_have_count(3)
+
+    # Undo the first batch, after its confirmation page.
+    page.goto(first_batch)
+    page.get_by_role("link", name="Undo this import").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Undo this import?")
+    expect(page.locator("main")).to_contain_text("This removes the 3 transactions imported")
+    shoot(page, "import-undo")
+    # Automatic categorization after the import is not the user's edit: no extra question.
+    expect(page.get_by_label("Remove them anyway, with my changes")).to_have_count(0)
+    page.get_by_role("button", name="Undo import").click()
+    expect(page.get_by_role("status").filter(has_text="Undone")).to_contain_text(
+        "removed 3 transactions"
+    )
+    expect(page.locator("[data-state-label]")).to_have_text("Undone")
+    page.goto(reverse("ledger:transaction-list"))
+    expect(page.get_by_role("heading", name="No transactions yet")).to_be_visible()
+
+
+def test_undoing_an_untouched_import_asks_nothing_more(signed_in_page, e2e_user, checking) -> None:
+    import io
+
+    from banking.services.imports import import_commit, import_start
+
+    # Unambiguous dates: the file goes straight to its preview, then is committed as is.
+    statement = STATEMENT.replace("03/04/2025", "2025-03-04").replace("03/07/2025", "2025-03-07")
+    statement = statement.replace("03/11/2025", "2025-03-11")
+    batch = import_start(
+        user=e2e_user,
+        file=io.BytesIO(statement.encode()),
+        file_name="march.csv",
+        account=checking,
+    )
+    batch.refresh_from_db()
+    if batch.state != "preview":
+        pytest.fail(f"the import did not reach its preview: {batch.state} {batch.meta}")
+    import_commit(batch=batch)
+
+    page = signed_in_page
+    page.goto(reverse("banking:import-undo", args=[batch.pk]))
+    if page.get_by_role("heading", level=1).inner_text() != "Undo this import?":
+        pytest.fail("the undo confirmation page did not open")
+    expect(page.locator("main")).not_to_contain_text("You changed")
+    expect(page.get_by_label("Remove them anyway, with my changes")).to_have_count(0)
