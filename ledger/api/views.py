@@ -46,12 +46,17 @@ from ledger.services.transactions import (
 )
 from ledger.services.transfers import transfer_create, transfer_delete
 
-# {"<row index>": {"<field>": ["message", ...]}, ...}: one key per bad row.
+# {"<row index>": {"<field>": ["message", ...]}, ...}: one key per bad row; a body that
+# is not the expected shape gets DRF's usual {"detail": ...} or {"transactions": [...]}.
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
 ROW_ERRORS = {
     "type": "object",
     "additionalProperties": {
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "anyOf": [
+            {"type": "string"},
+            _MESSAGES,
+            {"type": "object", "additionalProperties": _MESSAGES},
+        ]
     },
 }
 

@@ -104,8 +104,11 @@ def test_a_bulk_create_queues_one_task_for_all_new_rows(
     monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append(a))
     with django_capture_on_commit_callbacks(execute=True):
         created = transactions_bulk_create(user=alice, rows=rows)
-    # One task for the three rows without a hand-set category.
-    assert queued == [("insights.tasks.classify_batch", alice.pk, [t.pk for t in created[:3]])]
+    # One task for the three rows without a hand-set category, and one budget check.
+    assert queued == [
+        ("insights.tasks.classify_batch", alice.pk, [t.pk for t in created[:3]]),
+        ("budgets.tasks.budget_alerts_check", alice.pk),
+    ]
     classify_batch(*queued[0][1:])
     by_payee = {t.payee: t for t in Transaction.objects.filter(pk__in=[t.pk for t in created])}
     assert {by_payee[f"Starbucks #{i}"].category for i in (1, 2, 3)} == {coffee}
