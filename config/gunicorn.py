@@ -1,7 +1,8 @@
 """gunicorn configuration: `gunicorn -c config/gunicorn.py` (make serve, Dockerfile, Procfile).
 
 PORT (set by Docker, Heroku-style platforms) binds 0.0.0.0:PORT; without it 127.0.0.1:8000.
-WEB_CONCURRENCY sets the worker processes (default 2), GUNICORN_TIMEOUT the request
+WEB_CONCURRENCY sets the worker processes (default 2), WEB_THREADS the threads of each
+(default 1: plain sync workers; more runs gthread), GUNICORN_TIMEOUT the request
 timeout in seconds (default 30), GUNICORN_ACCESS_LOG=1 turns on the access log.
 """
 
@@ -22,6 +23,9 @@ def _int(name: str, default: int) -> int:
 wsgi_app = "config.wsgi:application"
 bind = f"0.0.0.0:{_int('PORT', 8000)}" if os.environ.get("PORT") else "127.0.0.1:8000"
 workers = _int("WEB_CONCURRENCY", 2)
+# Threads per worker (gthread): a request waiting on the database lets another one run.
+threads = _int("WEB_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 30
 keepalive = 5

@@ -81,18 +81,9 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, token: str, seconds: int, connections: int = 50) -> dict:
+def run_wrk(url: str, header: str, seconds: int, connections: int = 50) -> dict:
     out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"Authorization: Bearer {token}",
-            url,
-        ],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url],
         capture_output=True,
         text=True,
         check=True,
@@ -118,7 +109,7 @@ def run_wrk(url: str, token: str, seconds: int, connections: int = 50) -> dict:
 
 
 def run_python(
-    host: str, port: int, path: str, token: str, seconds: int, connections: int = 50
+    host: str, port: int, path: str, header: str, seconds: int, connections: int = 50
 ) -> dict:
     latencies: list[float] = []
     errors = [0]
@@ -130,7 +121,8 @@ def run_python(
         while time.time() < stop_at:
             start = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+                name, _, value = header.partition(": ")
+                conn.request("GET", path, headers={name: value})
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -158,33 +150,47 @@ def run_python(
     }
 
 
-def load_test(database_url: str, token: str, seconds: int) -> list[Result]:
+def load_test(database_url: str, token: str, cookie: str, seconds: int) -> list[Result]:
+    """The JSON API (Bearer token) and two HTML pages (a session cookie) over HTTP."""
     proc, port = start_gunicorn(database_url)
+    bearer, session = f"Authorization: Bearer {token}", f"Cookie: sessionid={cookie}"
     results = []
     try:
-        for label, path in (
-            ("API /me", "/api/v1/me"),
-            ("API transactions page, 1k user", "/api/v1/transactions"),
+        for label, path, header, api in (
+            ("API /me", "/api/v1/me", bearer, True),
+            ("API transactions page, 1k user", "/api/v1/transactions", bearer, True),
+            ("transactions page, 1k user", "/transactions/", session, False),
+            ("dashboard, 1k user", "/", session, False),
         ):
             if shutil.which("wrk"):
-                data = run_wrk(f"http://127.0.0.1:{port}{path}", token, seconds)
+                data = run_wrk(f"http://127.0.0.1:{port}{path}", header, seconds)
             else:
-                data = run_python("127.0.0.1", port, path, token, seconds)
-            notes = f"p50 {data['p50']:.1f} ms, p99 {data['p99']:.1f} ms, {data['errors']} errors ({data['tool']}, 50 connections, {seconds}s)"
+                data = run_python("127.0.0.1", port, path, header, seconds)
+            notes = (
+                f"p50 {data['p50']:.1f} ms, p99 {data['p99']:.1f} ms, {data['errors']} errors "
+                f"({data['tool']}, 50 connections, {seconds}s)"
+            )
+            # The 500 req/s and p99 100 ms targets are the JSON API's (DESIGN.md).
             results.append(
                 Result(
                     f"load: {label} throughput",
                     round(data["rps"], 1),
                     0.0,
                     "req/s",
-                    500,
+                    500 if api else None,
                     direction="min",
                     notes=notes,
                     extra=data,
                 )
             )
             results.append(
-                Result(f"load: {label} p99 latency", round(data["p99"], 2), 0.0, "ms", 100)
+                Result(
+                    f"load: {label} p99 latency",
+                    round(data["p99"], 2),
+                    0.0,
+                    "ms",
+                    100 if api else None,
+                )
             )
             results.append(Result(f"load: {label} errors", data["errors"], 0.0, "count", 0))
     finally:

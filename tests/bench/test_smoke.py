@@ -51,7 +51,11 @@ def test_every_benchmark_runs_on_a_tiny_data_set(tmp_path):
         "bank sync",
         "rules:",
         "classifier:",
-        "load:",
+        "import 1,000-row CSV",
+        "budgets page",
+        "report: a year by category",
+        "load: transactions page",
+        "load: API /me",
     ):
         assert expected in names
     assert data["machine"]["postgres"] and data["machine"]["cores"]
