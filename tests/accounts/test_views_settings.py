@@ -152,3 +152,28 @@ def test_the_token_list_uses_a_constant_number_of_queries(
         api_token_create(user=alice, name=f"t{i}")
     with django_assert_max_num_queries(8):
         assert alice_client.get("/settings/tokens/").status_code == 200
+
+
+def test_the_security_tab_lists_every_signed_in_device_and_signs_out_the_others(alice):
+    from allauth.account.models import EmailAddress
+    from allauth.usersessions.models import UserSession
+    from django.test import Client
+    from django.urls import reverse
+
+    EmailAddress.objects.create(user=alice, email=alice.email, verified=True, primary=True)
+    laptop, phone = Client(), Client()
+    for device in (laptop, phone):
+        response = device.post(
+            reverse("account_login"),
+            {"login": alice.email, "password": "correct horse battery staple"},
+        )
+        assert response.status_code == 302
+    assert UserSession.objects.filter(user=alice).count() == 2
+    security = laptop.get(reverse("accounts:security")).content.decode()
+    assert reverse("usersessions_list") in security
+    page = laptop.get(reverse("usersessions_list"))
+    assert page.status_code == 200
+    laptop.post(reverse("usersessions_list"), {"action": "logout"})
+    assert UserSession.objects.filter(user=alice).count() == 1
+    assert phone.get(reverse("accounts:security")).status_code == 302  # signed out
+    assert laptop.get(reverse("accounts:security")).status_code == 200
