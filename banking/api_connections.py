@@ -1,6 +1,5 @@
 """API for bank connections: list, detail, start a sync, poll its status."""
 
-from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -71,13 +70,8 @@ class BankItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"], throttle_classes=[WritesRateThrottle, SyncRateThrottle])
     def sync(self, request: Request, pk: str | None = None) -> Response:
-        from django_q.tasks import async_task
-
         item = self.get_object()
-        sync_services._progress(item.pk, state="queued")
-        transaction.on_commit(
-            lambda: async_task("banking.tasks.bank_sync_item", item.pk, task_name=f"sync {item.pk}")
-        )
+        sync_services.bank_item_sync_queue(item=item)
         url = reverse("bankitem-sync-status", kwargs={"pk": item.pk})
         return Response({"status_url": url}, status=status.HTTP_202_ACCEPTED)
 

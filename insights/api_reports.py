@@ -13,7 +13,7 @@ from config.throttles import LlmRateThrottle, WritesRateThrottle
 from insights import charts, reports
 from insights.llm import llm_status
 from insights.periods import current_pay_month, next_month, parse_month, shift
-from insights.selectors import month_aggregates, month_payees
+from insights.selectors import display_currency, month_aggregates, month_payees
 from insights.stats import insights_for
 from insights.summaries import MonthlySummary
 from insights.summary import summary_request
@@ -52,10 +52,7 @@ def insights_summary(request: Request) -> Response:
     starts = [shift(start, -i) for i in range(12)]
     aggregates = month_aggregates(user_id=user.pk, starts=starts)
     currencies = sorted({c for a in aggregates.values() for c in a.currencies})
-    base = getattr(getattr(user, "profile", None), "base_currency", "") or "USD"
-    currency = request.query_params.get("currency") or (
-        base if base in currencies or not currencies else currencies[0]
-    )
+    currency = request.query_params.get("currency") or display_currency(user, currencies)
     this, previous = aggregates[start].currency(currency), aggregates[starts[1]].currency(currency)
     categories = {
         c.pk: charts.CategoryInfo(c.name, c.color, c.parent_id)

@@ -183,3 +183,11 @@ def month_aggregates(
         cache.set_many({keys[s]: built[s] for s in missing}, CACHE_SECONDS)
         result.update(built)
     return result
+
+
+def display_currency(user, currencies) -> str:
+    """The currency to show: the user's base currency when it has activity (or nothing has),
+    otherwise the first of the currencies that do."""
+    base = getattr(getattr(user, "profile", None), "base_currency", "") or "USD"
+    currencies = set(currencies)
+    return base if base in currencies or not currencies else sorted(currencies)[0]

@@ -13,7 +13,13 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from insights.periods import current_pay_month, next_month, shift
-from insights.selectors import UNCATEGORIZED, ZERO, CurrencyMonth, month_aggregates
+from insights.selectors import (
+    UNCATEGORIZED,
+    ZERO,
+    CurrencyMonth,
+    display_currency,
+    month_aggregates,
+)
 from ledger.models import Category, Transaction
 
 CHANGE_MIN_PERCENT = 20
@@ -67,8 +73,7 @@ def insights_for(*, user, currency: str | None = None) -> list[Insight]:
     currencies = {c for a in aggregates.values() for c in a.currencies}
     if not currencies:
         return []
-    base = getattr(getattr(user, "profile", None), "base_currency", "") or "USD"
-    currency = currency or (base if base in currencies else sorted(currencies)[0])
+    currency = currency or display_currency(user, currencies)
     months = {s: aggregates[s].currency(currency) for s in starts}
     categories = {c.pk: c for c in Category.objects.for_user(user)}
     found: list[Insight] = []

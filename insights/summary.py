@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from insights.periods import shift
-from insights.selectors import UNCATEGORIZED, ZERO, month_aggregates
+from insights.selectors import UNCATEGORIZED, ZERO, display_currency, month_aggregates
 from insights.summaries import MonthlySummary
 from ledger.models import Category
 
@@ -49,9 +49,7 @@ def summary_payload(*, user, month: datetime.date) -> dict:
     """The only data that leaves the machine: aggregates of one month and the one before."""
     previous = shift(month, -1)
     aggregates = month_aggregates(user_id=user.pk, starts=[month, previous])
-    base = getattr(getattr(user, "profile", None), "base_currency", "") or "USD"
-    currencies = set(aggregates[month].currencies)
-    currency = base if base in currencies or not currencies else sorted(currencies)[0]
+    currency = display_currency(user, aggregates[month].currencies)
     now, before = aggregates[month].currency(currency), aggregates[previous].currency(currency)
     names = {c.pk: c.name for c in Category.objects.for_user(user)}
 

@@ -189,6 +189,17 @@ def bank_item_remove(*, user, item: BankItem, delete_transactions: bool) -> int:
 # --- syncing ------------------------------------------------------------------------------
 
 
+def bank_item_sync_queue(*, item: BankItem, reason: str = "sync") -> None:
+    """Queue a background sync of the item after commit; the page shows it as queued."""
+    from django_q.tasks import async_task
+
+    _progress(item.pk, state="queued")
+    item_id = item.pk
+    transaction.on_commit(
+        lambda: async_task("banking.tasks.bank_sync_item", item_id, task_name=f"{reason} {item_id}")
+    )
+
+
 def bank_item_sync(*, item_id: int) -> SyncResult:
     """Run one sync of one item; never raises for provider trouble (the result says it)."""
     result = SyncResult(item=item_id)
@@ -449,12 +460,7 @@ def plaid_webhook_handle(*, payload: dict) -> str:
     if item is None:
         return "unknown item"
     if kind == "TRANSACTIONS" and code == "SYNC_UPDATES_AVAILABLE":
-        from django_q.tasks import async_task
-
-        _progress(item.pk, state="queued")
-        transaction.on_commit(
-            lambda: async_task("banking.tasks.bank_sync_item", item.pk, task_name="webhook sync")
-        )
+        bank_item_sync_queue(item=item, reason="webhook sync")
         return "sync queued"
     if kind == "ITEM":
         error_code = (payload.get("error") or {}).get("error_code", "")

@@ -4,7 +4,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,12 +25,7 @@ def _item(request: HttpRequest, pk: int) -> BankItem:
 
 
 def _queue_sync(item: BankItem) -> None:
-    from django_q.tasks import async_task
-
-    sync_services._progress(item.pk, state="queued")
-    transaction.on_commit(
-        lambda: async_task("banking.tasks.bank_sync_item", item.pk, task_name=f"sync {item.pk}")
-    )
+    sync_services.bank_item_sync_queue(item=item)
 
 
 @login_required

@@ -10,17 +10,10 @@ from django.views.decorators.http import require_GET
 
 from insights import charts
 from insights.periods import current_pay_month, next_month, parse_month, shift
-from insights.selectors import month_aggregates, month_payees
+from insights.selectors import display_currency, month_aggregates, month_payees
 from ledger import changes
 from ledger.models import Category, Transaction
 from ledger.selectors import accounts_with_balance, net_worth
-
-
-def _primary_currency(user, aggregate_currencies: set[str]) -> str:
-    base = getattr(getattr(user, "profile", None), "base_currency", "") or "USD"
-    if base in aggregate_currencies or not aggregate_currencies:
-        return base
-    return sorted(aggregate_currencies)[0]
 
 
 def _balances(user) -> dict:
@@ -69,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     starts = [shift(start, -i) for i in range(12)]  # this month and the 11 before
     aggregates = month_aggregates(user_id=user.pk, starts=starts)
     currencies = {code for a in aggregates.values() for code in a.currencies}
-    currency = request.GET.get("currency") or _primary_currency(user, currencies)
+    currency = request.GET.get("currency") or display_currency(user, currencies)
     this, previous = aggregates[start].currency(currency), aggregates[starts[1]].currency(currency)
     history = [aggregates[s].currency(currency) for s in starts[1:7]]
 
