@@ -15,7 +15,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
-from ledger.filters import _add_months
+from ledger.filters import add_months
 
 NOISE = {
     "pos", "card", "payment", "purchase", "debit", "dd", "direct", "sepa", "ach", "www", "com",
@@ -171,7 +171,7 @@ def detect_series(rows: Iterable[Row], *, today: datetime.date) -> list[Series]:
             continue
         if name in ("monthly", "quarterly", "yearly"):
             months = {"monthly": 1, "quarterly": 3, "yearly": 12}[name]
-            upcoming = _add_months(last.date, months)
+            upcoming = add_months(last.date, months)
         else:
             upcoming = last.date + datetime.timedelta(days=int(days))
         found.append(

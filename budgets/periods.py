@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from insights.periods import next_month, pay_month_of, shift
-from ledger.filters import _add_months, user_today
+from ledger.filters import add_months, user_today
 
 WEEK = "week"
 MONTH = "month"
@@ -92,7 +92,7 @@ def occurrence_dates(
     skip = max(0, ((since.year - anchor.year) * 12 + since.month - anchor.month) // months - 1)
     index = skip
     while True:
-        month = _add_months(anchor, index * months)
+        month = add_months(anchor, index * months)
         day = _month_day(month.year, month.month, wanted_day, last_day and frequency != "yearly")
         if day > stop:
             return

@@ -5,7 +5,7 @@ The pay month named "November 2026" runs from 2026-11-<payday> up to 2026-12-<pa
 
 import datetime
 
-from ledger.filters import _add_months, user_today
+from ledger.filters import add_months, user_today
 
 
 def month_start(year: int, month: int, payday: int) -> datetime.date:
@@ -15,15 +15,15 @@ def month_start(year: int, month: int, payday: int) -> datetime.date:
 def pay_month_of(day: datetime.date, payday: int) -> datetime.date:
     """The start of the pay month that contains `day`."""
     start = month_start(day.year, day.month, payday)
-    return _add_months(start, -1) if day < start else start
+    return add_months(start, -1) if day < start else start
 
 
 def next_month(start: datetime.date) -> datetime.date:
-    return _add_months(start, 1)
+    return add_months(start, 1)
 
 
 def shift(start: datetime.date, months: int) -> datetime.date:
-    return _add_months(start, months)
+    return add_months(start, months)
 
 
 def current_pay_month(user) -> tuple[datetime.date, datetime.date, int]:
@@ -46,5 +46,5 @@ def calendar_months(start: datetime.date, end: datetime.date) -> list[datetime.d
     months, cursor = [], start.replace(day=1)
     while cursor < end:
         months.append(cursor)
-        cursor = _add_months(cursor, 1)
+        cursor = add_months(cursor, 1)
     return months

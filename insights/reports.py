@@ -14,7 +14,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 
 from insights.periods import next_month, shift
-from ledger.filters import _add_months
+from ledger.filters import add_months
 from ledger.models import Category, Transaction, TransactionSplit
 from ledger.models.accounts import MONEY
 
@@ -50,7 +50,7 @@ class Period:
         return Period(self.start - length, self.start)
 
     def year_before(self) -> "Period":
-        return Period(_add_months(self.start, -12), _add_months(self.end, -12))
+        return Period(add_months(self.start, -12), add_months(self.end, -12))
 
     @property
     def label(self) -> str:
@@ -62,7 +62,7 @@ class Period:
 def _months_between(start: datetime.date, end: datetime.date) -> int:
     """Whole months from start to end when both fall on the same day of the month, else 0."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    return months if months > 0 and _add_months(start, months) == end else 0
+    return months if months > 0 and add_months(start, months) == end else 0
 
 
 def period_for(
@@ -97,11 +97,11 @@ def period_for(
         day = max(1, min(payday, 28))
         first = base.replace(day=day)
         if not anchor and base < first:
-            first = _add_months(first, -1)
+            first = add_months(first, -1)
         return Period(first, next_month(first))
     if kind == "quarter":
         first = base.replace(day=1, month=(base.month - 1) // 3 * 3 + 1)
-        return Period(first, _add_months(first, 3))
+        return Period(first, add_months(first, 3))
     if kind == "year":
         return Period(datetime.date(base.year, 1, 1), datetime.date(base.year + 1, 1, 1))
     raise ReportError(f"Unknown period {kind!r}: use month, quarter, year or custom.")
