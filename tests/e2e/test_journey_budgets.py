@@ -140,6 +140,9 @@ def test_a_recurring_bill_shows_on_the_upcoming_page(signed_in_page, e2e_user, c
     expect(page.locator("main h2").first).to_have_text("Tracked · $17,400.00 a year")
 
     page.get_by_role("link", name="Next 30 days").click()
+    # The status badge is in the page twice (phone and desktop layouts); wait for the
+    # stylesheet that hides one of them before asking which is visible.
+    page.wait_for_url("**/recurring/upcoming/", wait_until="load")
     expect(page.get_by_role("heading", level=1)).to_have_text("Next 30 days")
     upcoming = page.locator("tbody tr")
     expect(upcoming).to_have_count(1)
