@@ -57,8 +57,11 @@ OP_LABELS = {
     "is_not": "is not",
 }
 KINDS = ("expense", "income")
-# A pattern gets this long to match one field before the match counts as failed.
+# A pattern gets this long to match one field before the match counts as failed; after
+# this many timeouts in one run (one RuleSet) the pattern stops being tried at all, so even
+# a pattern that times out on every transaction costs a run at most a fraction of a second.
 REGEX_TIMEOUT_SECONDS = 0.05
+MAX_TIMEOUTS_PER_RUN = 3
 MAX_PATTERN_LENGTH = 500
 
 # A quantified group that itself contains a quantifier: (a+)+, (a*)*, (\w+\s?)*, (x{2,})+ ...
@@ -192,7 +195,28 @@ _FIELD_INDEX = {"payee": 0, "description": 1, "notes": 2}
 Predicate = Callable[[Row], bool]
 
 
-def _text_predicate(slot: int, op: str, value: str) -> Predicate:
+class TimedPattern:
+    """A rule's regular expression run with a time limit; it counts its timeouts and, past
+    MAX_TIMEOUTS_PER_RUN, gives up (counts as not matching) for the rest of the run."""
+
+    __slots__ = ("search", "slot", "timeouts")
+
+    def __init__(self, pattern: regex.Pattern, slot: int) -> None:
+        self.search = pattern.search
+        self.slot = slot
+        self.timeouts = 0
+
+    def __call__(self, row: Row) -> bool:
+        if self.timeouts >= MAX_TIMEOUTS_PER_RUN:
+            return False
+        try:
+            return self.search(row[self.slot], timeout=REGEX_TIMEOUT_SECONDS) is not None
+        except TimeoutError:
+            self.timeouts += 1
+            return False
+
+
+def _text_predicate(slot: int, op: str, value: str, patterns: list[TimedPattern]) -> Predicate:
     needle = value.lower()
     if op == "contains":
         return lambda row: needle in row[slot]
@@ -202,21 +226,15 @@ def _text_predicate(slot: int, op: str, value: str) -> Predicate:
         return lambda row: row[slot].startswith(needle)
     if op == "ends_with":
         return lambda row: row[slot].endswith(needle)
-    pattern = check_pattern(value)
-
-    def matches(row: Row) -> bool:
-        try:
-            return pattern.search(row[slot], timeout=REGEX_TIMEOUT_SECONDS) is not None
-        except TimeoutError:
-            return False
-
-    return matches
+    timed = TimedPattern(check_pattern(value), slot)
+    patterns.append(timed)
+    return timed
 
 
-def _predicate(condition: dict) -> Predicate:
+def _predicate(condition: dict, patterns: list[TimedPattern]) -> Predicate:
     fld, op, value = condition["field"], condition["op"], condition.get("value")
     if fld in TEXT_FIELDS:
-        return _text_predicate(_FIELD_INDEX[fld], op, str(value))
+        return _text_predicate(_FIELD_INDEX[fld], op, str(value), patterns)
     if fld == "amount":
         # Sign aware: amounts are signed (negative = money out), so "less than -50" means
         # spending of more than 50.
@@ -287,10 +305,16 @@ class CompiledRule:
     spec: RuleSpec
     test: Predicate
     keys: list[tuple[int, str]]  # empty: always evaluated
+    patterns: list[TimedPattern] = field(default_factory=list)
+
+    @property
+    def timeouts(self) -> int:
+        return sum(p.timeouts for p in self.patterns)
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
-    predicates = [_predicate(c) for c in spec.conditions]
+    patterns: list[TimedPattern] = []
+    predicates = [_predicate(c, patterns) for c in spec.conditions]
     if not predicates:
         raise RuleError("Add at least one condition.")
     if len(predicates) == 1:
@@ -305,7 +329,7 @@ def compile_rule(spec: RuleSpec) -> CompiledRule:
         keys = [max(keys, key=lambda k: len(k[1]))] if keys else []
     elif len(keys) != len(spec.conditions):
         keys = []  # some condition has no literal: the rule may match anything
-    return CompiledRule(spec=spec, test=test, keys=keys)
+    return CompiledRule(spec=spec, test=test, keys=keys, patterns=patterns)
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -361,6 +385,7 @@ class RuleSet:
 
     def __init__(self, specs: Iterable[RuleSpec]):
         self.rules = [compile_rule(spec) for spec in specs]
+        self._reported: set[int] = set()
         self.always: list[int] = []
         per_field: dict[int, dict[str, set[int]]] = {}
         for position, rule in enumerate(self.rules):
@@ -372,6 +397,16 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def timeouts(self) -> dict[int, int]:
+        """{rule id: patterns that ran out of time} for this run so far (usually empty)."""
+        return {r.spec.id: r.timeouts for r in self.rules if r.patterns and r.timeouts}
+
+    def take_timed_out(self) -> set[int]:
+        """Ids of rules whose pattern ran out of time since the last call (to record once)."""
+        found = set(self.timeouts()) - self._reported
+        self._reported |= found
+        return found
 
     def _candidates(self, row: Row) -> list[int]:
         found: set[int] | None = None

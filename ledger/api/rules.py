@@ -16,6 +16,7 @@ from ledger.api.fields import ScopedPrimaryKeyRelatedField
 from ledger.models import Category, Rule, Tag, Transaction
 from ledger.rules import RuleError, clean_conditions
 from ledger.services.rules import (
+    SLOW_PATTERN_MESSAGE,
     RuleInput,
     rule_apply_to_existing,
     rule_create,
@@ -73,8 +74,9 @@ class RuleSerializer(serializers.ModelSerializer):
             "set_notes",
             "stop_processing",
             "is_active",
+            "pattern_timed_out_at",
         ]
-        read_only_fields = ["priority"]
+        read_only_fields = ["priority", "pattern_timed_out_at"]
 
     def rule_input(self, base: Rule | None = None) -> RuleInput:
         d = self.validated_data
@@ -123,7 +125,13 @@ class MatchSerializer(serializers.ModelSerializer):
 
 PREVIEW = inline_serializer(
     "RulePreview",
-    fields={"count": serializers.IntegerField(), "sample": MatchSerializer(many=True)},
+    fields={
+        "count": serializers.IntegerField(),
+        "sample": MatchSerializer(many=True),
+        "warning": serializers.CharField(
+            help_text="Set when the rule's pattern ran out of time on some transactions."
+        ),
+    },
 )
 
 
@@ -173,7 +181,11 @@ class RuleViewSet(viewsets.ModelViewSet):
         """How many existing transactions applying this rule would change, and the newest 50."""
         preview = rule_preview(rule=self.get_object(), limit=50)
         return Response(
-            {"count": preview.count, "sample": MatchSerializer(preview.sample, many=True).data}
+            {
+                "count": preview.count,
+                "sample": MatchSerializer(preview.sample, many=True).data,
+                "warning": SLOW_PATTERN_MESSAGE if preview.slow_pattern else "",
+            }
         )
 
     @extend_schema(
@@ -201,7 +213,7 @@ class RuleViewSet(viewsets.ModelViewSet):
         data = RuleTestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         found = rule_test(user=request.user, **data.validated_data)
-        return Response(MatchSerializer(found, many=True).data)
+        return Response(MatchSerializer(found.matches, many=True).data)
 
     @extend_schema(request=FromTransactionSerializer, responses=RuleSerializer)
     @action(detail=False, methods=["post"], url_path="from-transaction")

@@ -32,6 +32,9 @@ class Rule(models.Model):
     set_notes = models.CharField(max_length=500, blank=True)
     stop_processing = models.BooleanField(default=True, help_text="Stop here when it matches.")
     is_active = models.BooleanField(default=True)
+    # When one of its patterns last ran out of time on a transaction (which then counted as
+    # not matching); shown on the rules page until the rule is saved again.
+    pattern_timed_out_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,18 +7,21 @@ the caller saves them and then calls `rules_attach_tags` for the tags rules adde
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction as db_transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from ledger.changes import ledger_touched
 from ledger.models import Category, Rule, Tag, Transaction
 from ledger.models.transactions import CategorizedBy
 from ledger.rules import Outcome, RuleError, RuleSet, RuleSpec, clean_conditions
 
+log = logging.getLogger(__name__)
 # "Apply to existing" on more rows than this runs as a background task.
 APPLY_IN_BACKGROUND_ABOVE = getattr(settings, "RULES_APPLY_BACKGROUND_ABOVE", 2000)
 _SCAN_FIELDS = (
@@ -109,7 +112,16 @@ def rules_apply(
         )
         if outcome is not None and (_apply_outcome(txn, outcome) or outcome.tag_ids):
             changed.append(txn)
+    _note_timeouts(ruleset)
     return changed
+
+
+def _note_timeouts(ruleset: RuleSet) -> None:
+    """Mark rules whose pattern ran out of time, so the rules page can tell the user."""
+    timed_out = [i for i in ruleset.take_timed_out() if i > 0]
+    if timed_out:
+        log.warning("Rule patterns ran out of time and were skipped: rules %s", timed_out)
+        Rule.objects.filter(pk__in=timed_out).update(pattern_timed_out_at=timezone.now())
 
 
 def rules_attach_tags(*, transactions: Iterable[Transaction]) -> int:
@@ -237,6 +249,7 @@ def rule_update(*, rule: Rule, data: RuleInput) -> Rule:
     rule.set_notes = data.set_notes.strip()
     rule.stop_processing = data.stop_processing
     rule.is_active = data.is_active
+    rule.pattern_timed_out_at = None  # a new chance: the page tells again if it recurs
     rule.save()
     rule.add_tags.set(data.tags)
     return rule
@@ -276,10 +289,17 @@ def rule_move(*, rule: Rule, up: bool) -> None:
 # --- running one rule over the history ----------------------------------------------------
 
 
+SLOW_PATTERN_MESSAGE = (
+    "The pattern took too long on some transactions, which then counted as not matching. "
+    "Simplify it: drop repeated groups and wildcards such as (a|aa)* or .*.*."
+)
+
+
 @dataclass
 class Preview:
     count: int
     sample: list[Transaction]
+    slow_pattern: bool = False  # the pattern ran out of time on some transactions
 
 
 def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> tuple[int, list]:
@@ -329,13 +349,9 @@ def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> tuple[in
 
 def rule_preview(*, rule: Rule, limit: int = 50) -> Preview:
     """How many of the user's transactions this rule would change, and the newest of them."""
-    count, sample = _scan(
-        user=rule.user,
-        ruleset=rules_compile(user=rule.user, rules=[rule]),
-        limit=limit,
-        apply=False,
-    )
-    return Preview(count=count, sample=sample)
+    ruleset = rules_compile(user=rule.user, rules=[rule])
+    count, sample = _scan(user=rule.user, ruleset=ruleset, limit=limit, apply=False)
+    return Preview(count=count, sample=sample, slow_pattern=bool(ruleset.timeouts()))
 
 
 def rule_apply_to_existing(*, rule: Rule) -> int:
@@ -377,7 +393,13 @@ def rule_apply_to_existing_task(user_id: int, rule_id: int) -> int:
     return _apply_now(rule=rule)
 
 
-def rule_test(*, user, conditions: list[dict], match_all: bool = True, limit: int = 20) -> list:
+@dataclass
+class RuleTest:
+    matches: list[Transaction]
+    slow_pattern: bool = False  # the pattern ran out of time on some transactions
+
+
+def rule_test(*, user, conditions: list[dict], match_all: bool = True, limit: int = 20) -> RuleTest:
     """Recent transactions that these (unsaved) conditions match, for the "test" panel."""
     spec = RuleSpec(id=0, conditions=clean_conditions(conditions), match_all=match_all)
     ruleset = RuleSet([spec])
@@ -394,7 +416,7 @@ def rule_test(*, user, conditions: list[dict], match_all: bool = True, limit: in
             matches.append(txn)
             if len(matches) >= limit:
                 break
-    return matches
+    return RuleTest(matches=matches, slow_pattern=bool(ruleset.timeouts()))
 
 
 def rule_from_transaction(*, transaction: Transaction, category: Category) -> Rule:

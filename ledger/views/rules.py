@@ -20,6 +20,7 @@ from ledger.models import Account, Category, Rule, Transaction
 from ledger.rules import RuleError, describe_condition
 from ledger.services.rules import (
     APPLY_IN_BACKGROUND_ABOVE,
+    SLOW_PATTERN_MESSAGE,
     rule_apply_to_existing,
     rule_create,
     rule_delete,
@@ -47,7 +48,11 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     names = dict(Account.objects.for_user(request.user).values_list("pk", "name"))
     for rule in rules:
         rule.summary = [describe_condition(c, names) for c in rule.conditions]
-    return render(request, "ledger/rules/rule_list.html", {"rules": rules})
+    return render(
+        request,
+        "ledger/rules/rule_list.html",
+        {"rules": rules, "slow_pattern_message": SLOW_PATTERN_MESSAGE},
+    )
 
 
 def _edit(request: HttpRequest, rule: Rule | None) -> HttpResponse:
@@ -72,7 +77,12 @@ def _edit(request: HttpRequest, rule: Rule | None) -> HttpResponse:
     return render(
         request,
         "ledger/rules/rule_form.html",
-        {"form": form, "formset": formset, "rule": rule},
+        {
+            "form": form,
+            "formset": formset,
+            "rule": rule,
+            "slow_pattern_message": SLOW_PATTERN_MESSAGE,
+        },
     )
 
 
@@ -129,7 +139,12 @@ def rule_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ledger/rules/rule_apply.html",
-        {"rule": rule, "preview": preview, "background_above": APPLY_IN_BACKGROUND_ABOVE},
+        {
+            "rule": rule,
+            "preview": preview,
+            "background_above": APPLY_IN_BACKGROUND_ABOVE,
+            "slow_pattern_message": SLOW_PATTERN_MESSAGE,
+        },
     )
 
 
@@ -149,6 +164,7 @@ def rule_test_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "error": "",
+            "warning": SLOW_PATTERN_MESSAGE if found.slow_pattern else "",
             "matches": [
                 {
                     "id": t.pk,
@@ -159,7 +175,7 @@ def rule_test_view(request: HttpRequest) -> JsonResponse:
                     "currency": t.account.currency,
                     "category": str(t.category) if t.category else "",
                 }
-                for t in found
+                for t in found.matches
             ],
         }
     )

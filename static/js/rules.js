@@ -7,6 +7,7 @@
   var button = form.querySelector("[data-rule-test]");
   var status = form.querySelector("[data-rule-test-status]");
   var table = form.querySelector("[data-rule-test-table]");
+  var warning = form.querySelector("[data-rule-test-warning]");
   var body = table.querySelector("tbody");
 
   function cell(text, cls) {
@@ -18,6 +19,8 @@
 
   function show(data) {
     body.textContent = "";
+    warning.textContent = data.warning || "";
+    warning.hidden = !data.warning;
     if (data.error) {
       status.textContent = data.error;
       table.hidden = true;

@@ -85,6 +85,7 @@ def test_preview_then_apply(alice_client, rule, checking, groceries):
     make_transaction(checking, payee="Aldi")
     preview = alice_client.get(f"/api/v1/rules/{rule.pk}/preview").json()
     assert preview["count"] == 2
+    assert preview["warning"] == ""
     assert {m["payee"] for m in preview["sample"]} == {"Tesco 1", "Tesco 2"}
     applied = alice_client.post(f"/api/v1/rules/{rule.pk}/apply").json()
     assert applied == {"changed": 2, "background": False}
@@ -157,3 +158,19 @@ def test_a_stranger_gets_404_and_sees_nothing(bob_client, rule, checking):
 
 def test_the_api_needs_authentication(client):
     assert client.get("/api/v1/rules").status_code in (401, 403)
+
+
+def test_a_pattern_that_ran_out_of_time_is_reported(alice, alice_client, checking):
+    make_transaction(checking, payee="," * 40)
+    slow = rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Slow",
+            conditions=[{"field": "payee", "op": "regex", "value": r"^(.*?,){11}P"}],
+            rename_payee="X",
+        ),
+    )
+    assert alice_client.get(f"/api/v1/rules/{slow.pk}").json()["pattern_timed_out_at"] is None
+    preview = alice_client.get(f"/api/v1/rules/{slow.pk}/preview").json()
+    assert "took too long" in preview["warning"]
+    assert alice_client.get(f"/api/v1/rules/{slow.pk}").json()["pattern_timed_out_at"]

@@ -163,8 +163,8 @@ def test_rule_test_lists_recent_matches_of_unsaved_conditions(alice, bob, checki
     make_transaction(checking, payee="Spotify")
     make_transaction(make_account(bob), payee="Netflix")
     found = rule_test(user=alice, conditions=[{"field": "payee", "op": "contains", "value": "net"}])
-    assert [t.payee for t in found] == ["Netflix"]
-    assert all(t.user_id == alice.pk for t in found)
+    assert [t.payee for t in found.matches] == ["Netflix"]
+    assert all(t.user_id == alice.pk for t in found.matches)
 
 
 def test_always_categorize_payee_as_makes_a_rule_and_applies_it(alice, checking, groceries):
@@ -198,3 +198,54 @@ def test_a_rule_overrides_a_banks_category_but_not_the_users(alice, checking, gr
     )
     rules_apply(user=alice, transactions=[from_bank])
     assert (from_bank.category_id, from_bank.categorized_by) == (food.pk, "rule")
+
+
+SLOW_PATTERN = r"^(.*?,){11}P"  # catastrophic on a run of commas; only the time limit stops it
+
+
+def slow_rule(user, category):
+    return rule_create(
+        user=user,
+        data=RuleInput(
+            name="Slow",
+            conditions=[{"field": "payee", "op": "regex", "value": SLOW_PATTERN}],
+            category=category,
+        ),
+    )
+
+
+def test_a_rule_whose_pattern_runs_out_of_time_is_flagged_until_it_is_saved_again(
+    alice, checking, groceries
+):
+    rule = slow_rule(alice, groceries)
+    rows = [
+        Transaction(user=alice, account=checking, amount=Decimal("-5"), payee="," * 40)
+        for _ in range(50)
+    ]
+    assert rules_apply(user=alice, transactions=rows) == []
+    rule.refresh_from_db()
+    assert rule.pattern_timed_out_at is not None
+    rule_update(
+        rule=rule,
+        data=RuleInput(
+            name="Fixed",
+            conditions=[{"field": "payee", "op": "regex", "value": r"^([^,]*,){11}P"}],
+            category=groceries,
+        ),
+    )
+    rule.refresh_from_db()
+    assert rule.pattern_timed_out_at is None
+
+
+def test_preview_and_test_panel_say_when_the_pattern_ran_out_of_time(alice, checking, groceries):
+    rule = slow_rule(alice, groceries)
+    make_transaction(checking, payee="," * 40)
+    make_transaction(checking, payee="a,b,c,d,e,f,g,h,i,j,k,P")
+    preview = rule_preview(rule=rule)
+    assert preview.slow_pattern
+    assert preview.count == 1  # the slow row counts as not matching; the other still does
+    tested = rule_test(user=alice, conditions=rule.conditions)
+    assert tested.slow_pattern
+    assert [t.payee for t in tested.matches] == ["a,b,c,d,e,f,g,h,i,j,k,P"]
+    fast = rule_test(user=alice, conditions=[{"field": "payee", "op": "contains", "value": "P"}])
+    assert not fast.slow_pattern

@@ -238,3 +238,20 @@ def test_the_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         response = alice_client.get(reverse("ledger:rule-list"))
     assert "Food › Sub 1" in response.content.decode()
+
+
+def test_the_pages_tell_the_user_when_a_pattern_ran_out_of_time(alice, alice_client, checking):
+    make_transaction(checking, payee="," * 40)
+    slow = [{"field": "payee", "op": "regex", "value": r"^(.*?,){11}P"}]
+    panel = alice_client.post(reverse("ledger:rule-test"), cond_data(slow, match_all="1"))
+    assert "took too long" in panel.json()["warning"]
+    rule = rule_create(
+        user=alice,
+        data=RuleInput(name="Slow", conditions=slow, rename_payee="X"),
+    )
+    assert "took too long" in alice_client.get(reverse("ledger:rule-apply", args=[rule.pk])).text
+    # The preview ran it over the history: the list and the editor now say so too.
+    assert "Pattern too slow" in alice_client.get(reverse("ledger:rule-list")).text
+    assert "Pattern too slow" in alice_client.get(reverse("ledger:rule-edit", args=[rule.pk])).text
+    fine = [{"field": "payee", "op": "contains", "value": ","}]
+    assert alice_client.post(reverse("ledger:rule-test"), cond_data(fine)).json()["warning"] == ""
