@@ -46,8 +46,12 @@ def bank_sync_due() -> int:
     from banking.connections import BankItem
 
     cutoff = timezone.now() - datetime.timedelta(hours=settings.BANK_SYNC_INTERVAL_HOURS)
-    due = BankItem.objects.filter(status__in=["ok", "pending_expiration"]).filter(
-        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=cutoff)
+    due = (
+        BankItem.objects.filter(status__in=["ok", "pending_expiration"])
+        .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=cutoff))
+        # Not before the user has chosen where at least one of its accounts goes.
+        .filter(accounts__account__isnull=False)
+        .distinct()
     )
     count = 0
     for pk in due.values_list("pk", flat=True):

@@ -36,6 +36,10 @@ class JsonFormatter(logging.Formatter):
         status = getattr(record, "status_code", None)
         if status is not None:
             entry["status"] = status
+        # Structured counts a caller passes with extra={"sync": {...}} (a bank sync run).
+        sync = getattr(record, "sync", None)
+        if isinstance(sync, dict):
+            entry["sync"] = sync
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

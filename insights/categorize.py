@@ -96,11 +96,16 @@ def categorize_transactions(*, user, transaction_ids: Sequence[int]) -> Categori
             learned: list[Transaction] = []
             guesses: dict[int, tuple[int, float]] = {}
             for txn in rows:
-                if txn.category_id is not None or txn.transfer_id is not None:
+                # The bank's category (Plaid's personal_finance_category) is only a fallback:
+                # a confident learned guess replaces it; otherwise it stands.
+                hinted = txn.categorized_by == CategorizedBy.PROVIDER
+                if (txn.category_id is not None and not hinted) or txn.transfer_id is not None:
                     continue
                 if txn.categorized_by == CategorizedBy.MANUAL:
                     continue  # the user cleared it on purpose
                 guess = predictor.guess(txn.payee, txn.description, txn.amount)
+                if hinted and (guess is None or guess.confidence < cutoff):
+                    continue
                 if guess is None:
                     result.left.append(txn.pk)
                 elif guess.confidence >= cutoff:

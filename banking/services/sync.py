@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from banking.connections import BankAccount, BankItem
+from banking.crypto import DecryptionError
 from banking.provider_categories import category_name_for
 from banking.providers import get_provider
 from banking.providers.base import (
@@ -207,6 +208,10 @@ def bank_item_sync(*, item_id: int) -> SyncResult:
     try:
         with transaction.atomic():
             item = BankItem.objects.select_for_update().get(pk=item_id)
+            if not item.accounts.filter(account__isnull=False).exists():
+                # Reading now would move the cursor past everything the bank holds while
+                # none of it has anywhere to go: wait until the user picks the accounts.
+                raise _NotMapped
             provider = get_provider(item.provider)
             collected = _fetch_all(provider, item)
             _apply(item, collected, result)
@@ -227,10 +232,22 @@ def bank_item_sync(*, item_id: int) -> SyncResult:
                 transaction.on_commit(lambda: _queue_classification(item.user_id, ids))
     except BankItem.DoesNotExist:
         result.error = "This bank connection no longer exists."
+    except _NotMapped:
+        result.error = "Choose where this bank's accounts go first; then it syncs."
     except ItemLoginRequired as exc:
         result.error = str(exc)
+        before = BankItem.objects.filter(pk=item_id).first()
         BankItem.objects.filter(pk=item_id).update(
             status=BankItem.Status.LOGIN_REQUIRED,
+            status_message=str(exc)[:500],
+            last_attempt_at=timezone.now(),
+        )
+        if before is not None and before.status != BankItem.Status.LOGIN_REQUIRED:
+            _tell_user(before, "needs you to sign in again", RECONNECT_HINT)
+    except DecryptionError as exc:
+        result.error = str(exc)
+        BankItem.objects.filter(pk=item_id).update(
+            status=BankItem.Status.ERROR,
             status_message=str(exc)[:500],
             last_attempt_at=timezone.now(),
         )
@@ -241,6 +258,12 @@ def bank_item_sync(*, item_id: int) -> SyncResult:
             last_attempt_at=timezone.now(),
             **({} if exc.retryable else {"status": BankItem.Status.ERROR}),
         )
+    except Exception:
+        # Not the bank's doing (a database error, a bug): the task fails loudly and is
+        # recorded by the worker, but the page must not show "Syncing" for an hour.
+        _progress(item_id, state="failed", message="The sync stopped on an unexpected error.")
+        log.exception("bank sync item=%s stopped on an unexpected error", item_id)
+        raise
     state = "failed" if result.error else "done"
     _progress(item_id, state=state, message=result.error, **result.as_dict())
     log.info(
@@ -254,6 +277,33 @@ def bank_item_sync(*, item_id: int) -> SyncResult:
         extra={"sync": result.as_dict()},
     )
     return result
+
+
+class _NotMapped(Exception):
+    """No bank account of the item goes to a ledger account yet."""
+
+
+RECONNECT_HINT = "Open Connections and use Reconnect; syncing is paused until then."
+
+
+def _tell_user(item: BankItem, what: str, body: str) -> None:
+    """A notification (the bell) about a connection that needs the user.
+
+    Notifications belong to the budgets app; looked up by name so banking does not import it.
+    """
+    from django.apps import apps
+    from django.urls import reverse
+
+    if not apps.is_installed("budgets"):
+        return
+    notification = apps.get_model("budgets", "Notification")
+    notification.objects.create(
+        user_id=item.user_id,
+        kind="bank",
+        title=f"{item.institution_name or item.provider.title()} {what}"[:200],
+        body=body,
+        url=reverse("banking:connections"),
+    )
 
 
 def _queue_classification(user_id: int, ids: list[int]) -> None:
@@ -363,8 +413,9 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
             row.external_id = t.id
             existing[t.id] = row
         if row is not None:
+            # Also when the row is new in this very run (its pending twin came pages ago).
+            _update_from(row, t, now)
             if row.pk is not None:
-                _update_from(row, t, now)
                 changed[row.pk] = row
             continue
         row = Transaction(
@@ -395,6 +446,10 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
         if row.pk is not None:
             changed[row.pk] = row
 
+    # Added in one page and removed in a later one of the same run: never written.
+    dropped = {id(existing[r]) for r in collected.removed if r in existing and not existing[r].pk}
+    if dropped:
+        new_rows = [row for row in new_rows if id(row) not in dropped]
     Transaction.objects.bulk_create(new_rows, batch_size=1000)
     if changed:
         Transaction.objects.bulk_update(
@@ -456,22 +511,38 @@ def _update_from(row: Transaction, t: ProviderTransaction, now: datetime.datetim
 def plaid_webhook_handle(*, payload: dict) -> str:
     """Act on a verified Plaid webhook; returns what was done (for the response and tests)."""
     kind, code = payload.get("webhook_type"), payload.get("webhook_code")
-    item = BankItem.objects.filter(provider="plaid", item_id=payload.get("item_id", "")).first()
+    item_id = payload.get("item_id")
+    item = (
+        BankItem.objects.filter(provider="plaid", item_id=item_id).first()
+        if isinstance(item_id, str)
+        else None
+    )
     if item is None:
         return "unknown item"
     if kind == "TRANSACTIONS" and code == "SYNC_UPDATES_AVAILABLE":
         bank_item_sync_queue(item=item, reason="webhook sync")
         return "sync queued"
     if kind == "ITEM":
-        error_code = (payload.get("error") or {}).get("error_code", "")
+        error = payload.get("error") or {}
+        error_code = str(error.get("error_code") or "") if isinstance(error, dict) else ""
         updates: dict = {}
+        # What the user is told (the bell), once per change: (title after the bank's name, body)
+        news: tuple[str, str] | None = None
         if code == "ERROR" and error_code == "ITEM_LOGIN_REQUIRED":
             updates = {
                 "status": BankItem.Status.LOGIN_REQUIRED,
                 "status_message": "The bank needs you to sign in again: use Reconnect.",
             }
+            news = ("needs you to sign in again", RECONNECT_HINT)
         elif code == "ERROR":
-            updates = {"status": BankItem.Status.ERROR, "status_message": error_code[:500]}
+            message = str(error.get("display_message") or error.get("error_message") or "")
+            updates = {
+                "status": BankItem.Status.ERROR,
+                "status_message": f"The bank reported {error_code or 'an error'}. {message}"[
+                    :500
+                ].strip(),
+            }
+            news = ("reported an error", "Open Connections to see it; syncing is paused.")
         elif code == "LOGIN_REPAIRED":
             updates = {"status": BankItem.Status.OK, "status_message": ""}
         elif code in ("PENDING_EXPIRATION", "PENDING_DISCONNECT"):
@@ -479,19 +550,31 @@ def plaid_webhook_handle(*, payload: dict) -> str:
                 "status": BankItem.Status.PENDING_EXPIRATION,
                 "status_message": "Your consent for this bank expires soon: use Reconnect.",
             }
+            news = ("will disconnect soon", "Use Reconnect on the Connections page to renew it.")
             expires = payload.get("consent_expiration_time")
             if expires:
-                updates["consent_expires_at"] = datetime.datetime.fromisoformat(
-                    expires.replace("Z", "+00:00")
-                )
+                try:
+                    updates["consent_expires_at"] = datetime.datetime.fromisoformat(
+                        str(expires).replace("Z", "+00:00")
+                    )
+                except ValueError:
+                    log.warning("plaid webhook: unreadable consent_expiration_time %r", expires)
         elif code == "NEW_ACCOUNTS_AVAILABLE":
             updates = {"new_accounts_available": True}
+            news = (
+                "has new accounts",
+                "Use Reconnect on the Connections page to share them, then choose where they go.",
+            )
         elif code == "USER_PERMISSION_REVOKED":
             updates = {
                 "status": BankItem.Status.REVOKED,
                 "status_message": "Access was revoked at the bank.",
             }
+            news = ("revoked Billfold's access", "Reconnect it, or remove the connection.")
         if updates:
+            is_new = any(getattr(item, field) != value for field, value in updates.items())
             BankItem.objects.filter(pk=item.pk).update(**updates)
+            if news and is_new:
+                _tell_user(item, *news)
             return f"item {code.lower()}"
     return "ignored"

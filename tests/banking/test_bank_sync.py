@@ -1,5 +1,6 @@
 """Bank sync through the real plaid-python client, over HTTP, against the Plaid stand-in."""
 
+import json
 import threading
 from decimal import Decimal
 
@@ -9,7 +10,12 @@ from django.core.management import call_command
 from django.db import connection
 
 from banking.connections import BankItem
-from banking.services.sync import bank_accounts_map, bank_item_connect, bank_item_sync
+from banking.services.sync import (
+    bank_accounts_map,
+    bank_item_connect,
+    bank_item_sync,
+    progress_get,
+)
 from ledger.models import Transaction
 from tests.banking.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, plaid_transaction
 
@@ -259,3 +265,156 @@ def test_the_stand_in_follows_plaids_contract_as_the_sdk_reads_it(plaid, item):
     assert page.added[0].personal_finance_category.detailed == "FOOD_AND_DRINK_COFFEE"
     assert page.removed[0].transaction_id == "t0"
     assert page.next_cursor == "cur-2" and page.has_more is False
+
+
+def test_a_pending_and_its_posted_twin_in_one_run_leave_one_posted_row(plaid, item):
+    # A first sync can bring a pending purchase on one page and, pages later, its posted
+    # version (with the pending one removed): only the posted facts may be left.
+    plaid.add(item.remote, txn(1, amount="20.00", pending=True))
+    for n in range(100, 250):
+        plaid.add(item.remote, txn(n))
+    plaid.add(item.remote, txn(2, amount="21.40", pending_transaction_id="t1"))
+    plaid.remove(item.remote, "t1", "acc-checking")
+    result = bank_item_sync(item_id=item.pk)
+    assert plaid.sync_calls == 2 and not result.error
+    rows = ledger_rows(item).filter(external_id__in=["t1", "t2"])
+    assert [(r.external_id, r.status, r.amount) for r in rows] == [
+        ("t2", "cleared", Decimal("-21.40"))
+    ]
+    assert result.added == 151 and result.removed == 0
+
+
+def test_a_transaction_added_and_removed_in_one_run_is_never_written(plaid, item):
+    plaid.add(item.remote, txn(1))
+    for n in range(100, 200):
+        plaid.add(item.remote, txn(n))
+    plaid.remove(item.remote, "t1", "acc-checking")
+    result = bank_item_sync(item_id=item.pk)
+    assert result.added == 100
+    assert not ledger_rows(item).filter(external_id="t1").exists()
+
+
+def test_nothing_is_read_before_an_account_is_mapped(plaid, alice):
+    # Reading would move the cursor past the whole history while none of it can be kept.
+    public, remote = plaid.new_item()
+    item = bank_item_connect(user=alice, provider_name="plaid", public_token=public)
+    plaid.add(remote, txn(1))
+    result = bank_item_sync(item_id=item.pk)
+    assert "Choose where" in result.error and not result.cursor_saved
+    assert plaid.sync_calls == 0
+    item.refresh_from_db()
+    assert item.cursor == "" and item.status == "ok"
+
+    bank_accounts_map(user=alice, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()})
+    assert bank_item_sync(item_id=item.pk).added == 1
+
+
+def test_a_rate_limit_is_backed_off_and_retried(plaid, item):
+    for n in range(150):
+        plaid.add(item.remote, txn(n))
+    plaid.sync_faults[2] = ("status", 429)
+    result = bank_item_sync(item_id=item.pk)
+    assert (result.added, result.error) == (150, "")
+    assert plaid.sync_calls == 3  # page 1, page 2 refused, page 2 again
+
+
+def test_a_token_no_key_opens_fails_the_run_cleanly(plaid, item, settings):
+    plaid.add(item.remote, txn(1))
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_NEW]  # the old key dropped before rotation
+    result = bank_item_sync(item_id=item.pk)
+    assert "FIELD_ENCRYPTION_KEYS" in result.error
+    item.refresh_from_db()
+    assert item.status == "error" and item.cursor == ""
+    assert progress_get(item.pk)["state"] == "failed"
+    assert plaid.sync_calls == 0
+
+
+def test_each_run_is_an_import_batch_and_a_structured_log_line(plaid, item, caplog):
+    from ledger.models import ImportBatch
+
+    plaid.add(item.remote, txn(1))
+    plaid.add(item.remote, txn(2))
+    bank_item_sync(item_id=item.pk)
+    plaid.modify(item.remote, txn(1, amount="13.00"))
+    plaid.remove(item.remote, "t2", "acc-checking")
+    plaid.add(item.remote, txn(3))
+    caplog.clear()
+    with caplog.at_level("INFO", logger="billfold.banking.sync"):
+        result = bank_item_sync(item_id=item.pk)
+
+    batch = ImportBatch.objects.get(pk=result.batch)
+    assert (batch.source, batch.state, batch.user_id) == ("bank", "committed", item.user_id)
+    assert (batch.added, batch.updated, batch.removed) == (1, 1, 1)
+    assert batch.meta == {"bank_item": item.pk}
+    assert ImportBatch.objects.filter(source="bank", meta__bank_item=item.pk).count() == 2
+    assert ledger_rows(item).get(external_id="t3").import_batch == batch
+
+    [record] = [r for r in caplog.records if r.name == "billfold.banking.sync"]
+    assert record.sync == {**result.as_dict(), "cursor_saved": True}
+    assert "added=1 modified=1 removed=1" in record.getMessage()
+    from config.logs import JsonFormatter
+
+    line = json.loads(JsonFormatter().format(record))
+    assert line["sync"]["added"] == 1 and line["sync"]["item"] == item.pk
+
+
+def test_login_required_tells_the_user_once(plaid, item, alice):
+    from budgets.models import Notification
+
+    item.remote.login_required = True
+    bank_item_sync(item_id=item.pk)
+    bank_item_sync(item_id=item.pk)
+    [note] = Notification.objects.filter(user=alice, kind="bank")
+    assert note.title == "First Platypus Bank needs you to sign in again"
+    assert note.url == "/connections/"
+
+
+def test_a_confident_learned_choice_or_a_rule_beats_the_banks_category(
+    plaid, item, alice, django_capture_on_commit_callbacks
+):
+    from ledger.models import Category
+    from ledger.services.categories import categories_create_defaults
+    from ledger.services.rules import RuleInput, rule_create
+
+    categories_create_defaults(user=alice)
+    by_name = {c.name: c for c in Category.objects.for_user(alice)}
+    rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Pharmacy is health",
+            category=by_name["Health"],
+            conditions=[{"field": "payee", "op": "contains", "value": "pharmacy"}],
+        ),
+    )
+    rows = {
+        # The learned classifier knows this grocer for sure: it wins over "Shopping".
+        "t1": ("TESCO STORES 22", "GENERAL_MERCHANDISE_SUPERSTORES"),
+        # Nothing knows this one: the bank's category is the fallback.
+        "t2": ("QZXV PLORB", "FOOD_AND_DRINK_COFFEE"),
+        # A rule of the user's comes first.
+        "t3": ("Corner Pharmacy", "GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE"),
+    }
+    for n, (payee, hint) in enumerate(rows.values(), start=1):
+        plaid.add(
+            item.remote,
+            plaid_transaction(
+                transaction_id=f"t{n}",
+                account_id="acc-checking",
+                amount="9.99",
+                date="2026-10-02",
+                name=payee,
+                merchant_name=payee,
+                pfc_detailed=hint,
+            ),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_item_sync(item_id=item.pk)
+    got = {
+        t.external_id: (t.category.name, t.categorized_by)
+        for t in ledger_rows(item).select_related("category")
+    }
+    assert got == {
+        "t1": ("Groceries", "learned"),
+        "t2": ("Food & Dining", "provider"),
+        "t3": ("Health", "rule"),
+    }
