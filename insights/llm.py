@@ -86,6 +86,19 @@ def llm_status() -> dict:
     }
 
 
+def llm_activity(*, user) -> dict:
+    """For the review page: today's requests against the cap, and the last run's trouble.
+
+    `trouble` is the newest run when it failed, hit the cap or threw answers out: a failure
+    stays on show until a later request goes through cleanly."""
+    usage = LlmUsage.objects.filter(user=user, day=timezone.localdate()).first()
+    last = LlmRun.objects.filter(user=user).order_by("-created_at", "-id").first()
+    return {
+        "requests_today": usage.requests if usage else 0,
+        "trouble": last if last is not None and (last.status != "ok" or last.error) else None,
+    }
+
+
 def build_client() -> openai.OpenAI:
     import openai
 
@@ -126,8 +139,52 @@ def build_messages(*, categories: Sequence[str], items: list[dict]) -> list[dict
     ]
 
 
-def parse_answer(content: str | None, *, refs: set[str]) -> list[tuple[str, str | None, float]]:
-    """Validate the model's JSON against the schema: [(ref, category or None, confidence)]."""
+_JSON_TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "number": (int, float),
+    "null": type(None),
+}
+
+
+def schema_errors(value: object, schema: dict, where: str = "answer") -> list[str]:
+    """Where `value` breaks `schema` (the subset of JSON Schema RESPONSE_SCHEMA uses)."""
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if isinstance(value, bool) or not any(isinstance(value, _JSON_TYPES[k]) for k in kinds):
+            return [f"{where} is not {' or '.join(kinds)}"]
+    errors: list[str] = []
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        errors += [f"{where} lacks {k!r}" for k in schema.get("required", ()) if k not in value]
+        if schema.get("additionalProperties") is False:
+            errors += [f"{where} has an unknown {k!r}" for k in value if k not in props]
+        for key, sub in props.items():
+            if key in value:
+                errors += schema_errors(value[key], sub, f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            errors += schema_errors(item, schema["items"], f"{where}[{i}]")
+    return errors
+
+
+@dataclass
+class Answer:
+    """The usable answers ([(ref, category or None, confidence)]) and what was thrown out."""
+
+    results: list[tuple[str, str | None, float]]
+    invalid: list[str]
+
+
+def parse_answer(content: str | None, *, refs: set[str]) -> Answer:
+    """Validate the model's JSON against RESPONSE_SCHEMA.
+
+    An answer that is not JSON or not an object with a list of results fails as a whole
+    (LlmError); a single result that breaks the schema, or is about a transaction we did not
+    ask about, is left out and listed in `invalid`.
+    """
     try:
         data = json.loads(content or "")
     except json.JSONDecodeError as exc:
@@ -135,18 +192,21 @@ def parse_answer(content: str | None, *, refs: set[str]) -> list[tuple[str, str 
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, list):
         raise LlmError("The server's answer has no list of results.")
-    out = []
-    for item in results:
-        if not isinstance(item, dict) or item.get("ref") not in refs:
-            continue  # an answer about nothing we asked: ignore it
-        category = item.get("category")
-        confidence = item.get("confidence")
-        if category is not None and not isinstance(category, str):
+    outer = schema_errors({**data, "results": []}, RESPONSE_SCHEMA)
+    if outer:
+        raise LlmError(f"The server's answer does not follow the schema: {'; '.join(outer)}.")
+    item_schema = RESPONSE_SCHEMA["properties"]["results"]["items"]
+    answer = Answer(results=[], invalid=[])
+    for i, item in enumerate(results):
+        problems = schema_errors(item, item_schema, f"results[{i}]")
+        if not problems and item["ref"] not in refs:
+            problems = [f"results[{i}].ref {item['ref']!r} is not a transaction that was sent"]
+        if problems:
+            answer.invalid += problems
             continue
-        if isinstance(confidence, bool) or not isinstance(confidence, int | float):
-            confidence = 0.0
-        out.append((item["ref"], category, min(max(float(confidence), 0.0), 1.0)))
-    return out
+        confidence = min(max(float(item["confidence"]), 0.0), 1.0)
+        answer.results.append((item["ref"], item["category"], confidence))
+    return answer
 
 
 def _take_request(user, day: datetime.date) -> bool:
@@ -229,7 +289,7 @@ def llm_categorize(
             run.attempts = raw.retries_taken + 1
             completion = raw.parse()
             content = completion.choices[0].message.content if completion.choices else None
-            answers = parse_answer(content, refs=set(refs))
+            answer = parse_answer(content, refs=set(refs))
         except (openai.OpenAIError, LlmError) as exc:
             if isinstance(exc, openai.APIStatusError | openai.APIConnectionError):
                 run.attempts = settings.LLM_MAX_RETRIES + 1
@@ -241,14 +301,31 @@ def llm_categorize(
             log.warning("LLM categorization failed for user %s: %s", user.pk, run.error)
             continue
         chosen: dict[int, tuple[int, float]] = {}
-        for ref, name, confidence in answers:
+        unknown: list[str] = []
+        for ref, name, confidence in answer.results:
             if name is None:
                 continue
             category = by_name.get(name.strip().lower())
             if category is None:
                 run.rejected += 1  # not one of the user's categories: never created
+                unknown.append(name[:60])
                 continue
             chosen[refs[ref].pk] = (category.pk, round(confidence, 4))
+        # Recorded, not fatal: the rest of the batch is still usable.
+        notes = []
+        if answer.invalid:
+            notes.append(
+                f"{len(answer.invalid)} answer(s) did not follow the schema and were ignored: "
+                + "; ".join(answer.invalid[:5])
+                + "."
+            )
+        if unknown:
+            notes.append(
+                "Categories that are not yours were rejected: "
+                + ", ".join(sorted(set(unknown))[:10])
+                + "."
+            )
+        run.error = " ".join(notes)[:1000]
         run.categorized, run.suggested = _save(user=user, chosen=chosen)
         run.status = LlmRun.Status.OK
         run.save()

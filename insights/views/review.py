@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from insights.classifier import threshold
-from insights.llm import llm_status
+from insights.llm import llm_activity, llm_status
 from insights.review import review_accept, review_categorize, review_queue
 from ledger.models import Category, Transaction
 
@@ -37,6 +37,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "categories": sorted(categories, key=str),
             "made": made,
             "llm": llm_status(),
+            "llm_activity": llm_activity(user=request.user) if llm_status()["enabled"] else None,
             "threshold": threshold(),
             "shown_ids": [t.pk for t in page.object_list],
         },

@@ -132,6 +132,56 @@ def test_an_answer_outside_the_schema_is_a_failure(server, alice, account, categ
     assert "no list of results" in LlmRun.objects.get().error
 
 
+def test_results_that_break_the_schema_are_left_out_and_recorded(
+    server, alice, account, categories
+):
+    cafe = make_transaction(account, payee="MYSTERY CAFE")
+    shop = make_transaction(account, payee="ODD SHOP")
+    other = make_transaction(account, payee="QQQ")
+    server.script = [
+        Reply(
+            content=json.dumps(
+                {
+                    "results": [
+                        {"ref": "t0", "category": "Food & Dining", "confidence": 0.95},
+                        {"ref": "t1", "category": "Shopping", "confidence": "high"},
+                        {"ref": "t2", "category": "Shopping", "confidence": 0.9, "why": "x"},
+                        {"ref": "t9", "category": "Shopping", "confidence": 0.9},
+                        {"category": "Shopping", "confidence": 0.9},
+                        "t2: Shopping",
+                    ]
+                }
+            )
+        )
+    ]
+    outcome = llm_categorize(user=alice, transaction_ids=ids(cafe, shop, other))
+    assert (outcome.categorized, outcome.suggested, outcome.failed) == (1, 0, 0)
+    assert Transaction.objects.get(pk=cafe.pk).category == categories["Food & Dining"]
+    assert Transaction.objects.filter(pk__in=ids(shop, other), category=None).count() == 2
+    assert not Suggestion.objects.exists()
+    run = LlmRun.objects.get()
+    assert run.status == "ok"
+    assert "5 answer(s) did not follow the schema" in run.error
+    for problem in (
+        "results[1].confidence is not number",
+        "results[2] has an unknown 'why'",
+        "'t9' is not a transaction that was sent",
+        "results[4] lacks 'ref'",
+        "results[5] is not object",
+    ):
+        assert problem in run.error
+
+
+def test_an_answer_with_unexpected_top_level_fields_is_a_failure(
+    server, alice, account, categories
+):
+    server.script = [Reply(content=json.dumps({"results": [], "note": "hi"}))]
+    txn = make_transaction(account, payee="MYSTERY CAFE")
+    outcome = llm_categorize(user=alice, transaction_ids=ids(txn))
+    assert outcome.failed == 1
+    assert "does not follow the schema" in LlmRun.objects.get().error
+
+
 def test_a_category_that_is_not_the_users_is_rejected_not_created(
     server, alice, account, categories
 ):
@@ -148,7 +198,9 @@ def test_a_category_that_is_not_the_users_is_rejected_not_created(
     assert outcome.rejected == 1
     assert Category.objects.count() == before
     assert Transaction.objects.get(pk=txn.pk).category is None
-    assert LlmRun.objects.get().rejected == 1
+    run = LlmRun.objects.get()
+    assert run.rejected == 1
+    assert "not yours were rejected: Crypto Gains" in run.error
 
 
 def test_a_timeout_is_recorded(server, alice, account, categories, settings):
@@ -225,4 +277,124 @@ def test_the_task_sends_what_rules_and_learning_left_to_the_llm(server, alice, a
 def test_other_users_transactions_are_never_sent(server, alice, bob, account, categories):
     theirs = make_transaction(make_account(bob), payee="MYSTERY CAFE")
     llm_categorize(user=alice, transaction_ids=ids(theirs))
+    assert server.requests == []
+
+
+def test_the_review_page_shows_todays_use_and_the_last_failure(
+    server, alice, alice_client, account, categories, settings
+):
+    from django.urls import reverse
+
+    settings.LLM_MAX_RETRIES = 0
+    settings.LLM_DAILY_REQUEST_CAP = 200
+    server.script = [Reply(status=500)]
+    llm_categorize(user=alice, transaction_ids=ids(make_transaction(account, payee="ODD")))
+    page = alice_client.get(reverse("insights:review")).content.decode()
+    assert "AI categorization is on (test-model)" in page
+    assert "1 of 200 requests used today" in page
+    assert "failed: The LLM server answered with an error (HTTP 500)." in page
+    # A later clean request clears the alarm.
+    llm_categorize(user=alice, transaction_ids=ids(make_transaction(account, payee="MYSTERY CAFE")))
+    page = alice_client.get(reverse("insights:review")).content.decode()
+    assert "2 of 200 requests used today" in page
+    assert "data-llm-trouble" not in page
+
+
+def asked_payees(server) -> list[str]:
+    return [
+        t["payee"]
+        for r in server.requests
+        for t in json.loads(r["body"]["messages"][-1]["content"])["transactions"]
+    ]
+
+
+def test_a_file_import_sends_what_is_left_to_the_llm_after_the_commit(
+    server, alice, account, categories, tmp_path, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "statement.csv"
+    path.write_text(
+        "Date,Description,Amount\n2026-11-02,MYSTERY CAFE,-7.00\n2026-11-03,TESCO STORES 9,-20\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "import_statement",
+            str(path),
+            "--user",
+            alice.email,
+            "--account",
+            str(account.pk),
+            stdout=StringIO(),
+        )
+        assert server.requests == []  # nothing is sent inside the import's transaction
+    assert asked_payees(server) == ["MYSTERY CAFE"]  # Tesco was known to the merchant book
+    cafe = Transaction.objects.get(account=account, payee="MYSTERY CAFE")
+    assert (cafe.category, cafe.categorized_by) == (categories["Food & Dining"], "ai")
+
+
+def test_a_bank_sync_sends_what_is_left_to_the_llm_after_the_commit(
+    server, alice, django_capture_on_commit_callbacks
+):
+    from banking.services.sync import bank_accounts_map, bank_item_connect, bank_item_sync
+    from tests.ledger.factories import make_category
+
+    # One category of her own and none of the defaults: neither the bank's hints nor the
+    # merchant book can place the demo bank's rows, so all of them are left for the LLM.
+    make_category(alice, name="Mystery")
+    item = bank_item_connect(user=alice, provider_name="demo", public_token="demo")
+    bank_accounts_map(user=alice, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()})
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_item_sync(item_id=item.pk)
+        assert server.requests == []  # nothing is sent inside the sync's transaction
+    rows = Transaction.objects.filter(account__bank_links__item=item, transfer=None)
+    sizes = [
+        len(json.loads(r["body"]["messages"][-1]["content"])["transactions"])
+        for r in server.requests
+    ]
+    assert sum(sizes) == rows.count() > 50
+    assert max(sizes) == 50
+    assert sorted(asked_payees(server)) == sorted(rows.values_list("payee", flat=True))
+    assert LlmRun.objects.filter(user=alice, status="ok").count() == len(sizes)
+
+
+def test_no_automation_ever_changes_a_hand_set_category(server, alice, account, categories):
+    from insights.categorize import categorize_transactions
+    from ledger.services.rules import RuleInput, rule_apply_to_existing, rule_create
+
+    for i in range(30):  # a history that teaches "tesco" and "mystery cafe" as groceries
+        make_transaction(
+            account,
+            payee=f"{'TESCO STORES' if i % 2 else 'MYSTERY CAFE'} {i}",
+            category=categories["Groceries"],
+            categorized_by="rule",
+        )
+    mine = {
+        make_transaction(account, payee="TESCO STORES 1", category=categories["Shopping"]).pk,
+        make_transaction(account, payee="MYSTERY CAFE", category=categories["Health"]).pk,
+        # Cleared by hand on purpose: stays uncategorized.
+        make_transaction(account, payee="NETFLIX.COM", categorized_by="manual").pk,
+    }
+    before = dict(Transaction.objects.filter(pk__in=mine).values_list("pk", "category_id"))
+    rules = [
+        rule_create(
+            user=alice,
+            data=RuleInput(
+                name=word,
+                conditions=[{"field": "payee", "op": "contains", "value": word}],
+                category=categories["Groceries"],
+            ),
+        )
+        for word in ("tesco", "mystery", "netflix")
+    ]
+    classify_batch(alice.pk, list(mine))
+    categorize_transactions(user=alice, transaction_ids=list(mine))
+    llm_categorize(user=alice, transaction_ids=list(mine))
+    for rule in rules:
+        rule_apply_to_existing(rule=rule)
+    after = Transaction.objects.filter(pk__in=mine)
+    assert dict(after.values_list("pk", "category_id")) == before
+    assert set(after.values_list("categorized_by", flat=True)) == {"manual"}
     assert server.requests == []
