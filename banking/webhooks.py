@@ -15,6 +15,7 @@ import jwt
 from django.core.cache import cache
 
 MAX_AGE_SECONDS = 5 * 60
+CLOCK_SKEW_SECONDS = 60
 KEY_CACHE_SECONDS = 24 * 3600
 
 
@@ -62,6 +63,8 @@ def verify_plaid_webhook(
     iat = claims.get("iat")
     if not isinstance(iat, int | float) or now - iat > MAX_AGE_SECONDS:
         raise WebhookRejected("JWT is older than five minutes")
+    if iat - now > CLOCK_SKEW_SECONDS:  # a token from the future would stay fresh for ever
+        raise WebhookRejected("JWT is issued in the future")
     expected = claims.get("request_body_sha256", "")
     actual = hashlib.sha256(body).hexdigest()
     if not isinstance(expected, str) or not hmac.compare_digest(expected, actual):

@@ -77,8 +77,11 @@ class Provider(Protocol):
 
     def is_configured(self) -> bool: ...
 
-    def link_start(self, *, user_id: int, access_token: str | None = None) -> dict:
-        """What the page needs to open the provider's connect flow (update mode with a token)."""
+    def link_start(
+        self, *, user_id: int, access_token: str | None = None, new_accounts: bool = False
+    ) -> dict:
+        """What the page needs to open the provider's connect flow: update mode (re-login)
+        with an access token, letting the user share `new_accounts` the bank reported."""
         ...
 
     def link_finish(self, *, public_token: str) -> LinkResult: ...

@@ -134,7 +134,9 @@ class DemoBank:
     def is_configured(self) -> bool:
         return True
 
-    def link_start(self, *, user_id: int, access_token: str | None = None) -> dict:
+    def link_start(
+        self, *, user_id: int, access_token: str | None = None, new_accounts: bool = False
+    ) -> dict:
         return {"provider": self.name}
 
     def link_finish(self, *, public_token: str) -> LinkResult:

@@ -76,9 +76,12 @@ class PlaidProvider:
                 retryable=True,
             ) from None
 
-    def link_start(self, *, user_id: int, access_token: str | None = None) -> dict:
+    def link_start(
+        self, *, user_id: int, access_token: str | None = None, new_accounts: bool = False
+    ) -> dict:
         from plaid.model.country_code import CountryCode
         from plaid.model.link_token_create_request import LinkTokenCreateRequest
+        from plaid.model.link_token_create_request_update import LinkTokenCreateRequestUpdate
         from plaid.model.link_token_create_request_user import LinkTokenCreateRequestUser
         from plaid.model.link_token_transactions import LinkTokenTransactions
         from plaid.model.products import Products
@@ -94,6 +97,8 @@ class PlaidProvider:
             fields["webhook"] = settings.PLAID_WEBHOOK_URL
         if access_token:  # update mode: re-login, no products
             fields["access_token"] = access_token
+            if new_accounts:
+                fields["update"] = LinkTokenCreateRequestUpdate(account_selection_enabled=True)
         else:
             fields["products"] = [Products("transactions")]
             fields["transactions"] = LinkTokenTransactions(days_requested=730)

@@ -523,8 +523,9 @@ def plaid_webhook_handle(*, payload: dict) -> str:
         bank_item_sync_queue(item=item, reason="webhook sync")
         return "sync queued"
     if kind == "ITEM":
-        error = payload.get("error") or {}
-        error_code = str(error.get("error_code") or "") if isinstance(error, dict) else ""
+        error = payload.get("error")
+        error = error if isinstance(error, dict) else {}
+        error_code = str(error.get("error_code") or "")
         updates: dict = {}
         # What the user is told (the bell), once per change: (title after the bank's name, body)
         news: tuple[str, str] | None = None

@@ -58,10 +58,18 @@ def connect_demo(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plaid_link_token(request: HttpRequest) -> JsonResponse:
     provider = get_provider("plaid")
-    item_pk = request.POST.get("item")
-    access_token = _item(request, int(item_pk)).access_token if item_pk else None
+    item_pk = request.POST.get("item", "")
+    item = None
+    if item_pk:  # update mode: sign in again to an existing connection
+        if not item_pk.isdigit():
+            return JsonResponse({"error": "That is not a bank connection."}, status=400)
+        item = _item(request, int(item_pk))
     try:
-        data = provider.link_start(user_id=request.user.pk, access_token=access_token)
+        data = provider.link_start(
+            user_id=request.user.pk,
+            access_token=item.access_token if item else None,
+            new_accounts=bool(item and item.new_accounts_available),
+        )
     except ProviderError as exc:
         return JsonResponse({"error": str(exc)}, status=502 if exc.retryable else 400)
     return JsonResponse(data)
@@ -141,6 +149,16 @@ def connection_reconnect(request: HttpRequest, pk: int) -> HttpResponse:
     item.status = BankItem.Status.OK
     item.status_message = ""
     item.save(update_fields=["status", "status_message"])
+    if item.new_accounts_available:
+        # The user may have shared the new accounts in Link: fetch them, then ask where
+        # they go (saving that choice queues the sync).
+        try:
+            sync_services.bank_accounts_refresh(item=item)
+        except ProviderError as exc:
+            messages.error(request, f"The bank's accounts could not be read: {exc}")
+            return redirect("banking:connections")
+        messages.success(request, "Choose where the bank's new accounts go.")
+        return redirect("banking:connection-accounts", pk=item.pk)
     _queue_sync(item)
     messages.success(request, f"{item.institution_name} reconnected; syncing now.")
     return redirect("banking:connections")

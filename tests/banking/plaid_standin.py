@@ -127,6 +127,8 @@ class Item:
     # The item's change log; a cursor is a position in it.
     changes: list[tuple[str, dict]] = field(default_factory=list)
     login_required: bool = False
+    # The accounts the user shared in Link (a test may add one: NEW_ACCOUNTS_AVAILABLE).
+    accounts: list[dict] = field(default_factory=lambda: list(ACCOUNTS))
 
 
 class PlaidStandIn:
@@ -225,6 +227,13 @@ class PlaidStandIn:
     def _link_token_create(self, body: dict):
         if len(body.get("client_name", "")) > 30 or not body.get("user", {}).get("client_user_id"):
             return 400, _error_body("INVALID_REQUEST", "INVALID_FIELD")
+        if not body.get("language") or not body.get("country_codes"):
+            return 400, _error_body("INVALID_REQUEST", "MISSING_FIELDS")
+        if "access_token" in body:  # update mode: an existing item, no products
+            if self._item(body) is None:
+                return 400, _error_body("INVALID_INPUT", "INVALID_ACCESS_TOKEN")
+        elif not body.get("products"):
+            return 400, _error_body("INVALID_REQUEST", "MISSING_FIELDS")
         expiration = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=4)
         return 200, {
             "link_token": f"link-sandbox-{secrets.token_hex(8)}",
@@ -256,7 +265,7 @@ class PlaidStandIn:
             return 400, _error_body("INVALID_INPUT", "INVALID_ACCESS_TOKEN")
         if item.login_required:
             return 400, _error_body("ITEM_ERROR", "ITEM_LOGIN_REQUIRED")
-        return 200, {"accounts": ACCOUNTS, "item": self._item_body(item)}
+        return 200, {"accounts": item.accounts, "item": self._item_body(item)}
 
     def _item_remove(self, body: dict):
         item = self._item(body)
@@ -301,7 +310,7 @@ class PlaidStandIn:
             "added": [t for kind, t in page if kind == "added"],
             "modified": [t for kind, t in page if kind == "modified"],
             "removed": [t for kind, t in page if kind == "removed"],
-            "accounts": ACCOUNTS,
+            "accounts": item.accounts,
             "next_cursor": f"cur-{end}",
             "has_more": end < len(item.changes),
             "transactions_update_status": "HISTORICAL_UPDATE_COMPLETE",

@@ -113,7 +113,8 @@ def test_sync_updates_available_runs_a_sync(
 
 
 @pytest.mark.parametrize(
-    "case", ["wrong key", "altered body", "stale iat", "no header", "hs256", "garbage"]
+    "case",
+    ["wrong key", "altered body", "stale iat", "future iat", "no header", "hs256", "garbage"],
 )
 def test_anything_else_is_rejected_with_401_and_a_log_line(client, signer, bank_item, caplog, case):
     body = body_for("ERROR", error={"error_code": "ITEM_LOGIN_REQUIRED"})
@@ -124,6 +125,8 @@ def test_anything_else_is_rejected_with_401_and_a_log_line(client, signer, bank_
         body = body.replace(b"ITEM_LOGIN_REQUIRED", b"ITEM_LOGIN_REQUIRED ")
     elif case == "stale iat":
         token = signer(body, iat=int(time.time()) - 6 * 60)
+    elif case == "future iat":
+        token = signer(body, iat=int(time.time()) + 6 * 60)
     elif case == "no header":
         token = None
     elif case == "hs256":
@@ -150,3 +153,62 @@ def test_the_verification_key_is_fetched_once_and_cached(client, signer, plaid, 
 def test_the_webhook_url_takes_only_post(client):
     assert client.get(URL).status_code == 405
     assert reverse("banking:plaid-webhook") == URL
+
+
+@pytest.mark.parametrize(
+    ("code", "extra", "title"),
+    [
+        (
+            "ERROR",
+            {"error": {"error_code": "ITEM_LOGIN_REQUIRED"}},
+            "Bank needs you to sign in again",
+        ),
+        ("ERROR", {"error": {"error_code": "INSTITUTION_DOWN"}}, "Bank reported an error"),
+        ("PENDING_EXPIRATION", {}, "Bank will disconnect soon"),
+        ("NEW_ACCOUNTS_AVAILABLE", {}, "Bank has new accounts"),
+        ("USER_PERMISSION_REVOKED", {}, "Bank revoked Billfold's access"),
+    ],
+)
+def test_item_news_tells_the_user_once(client, signer, bank_item, alice, code, extra, title):
+    from budgets.models import Notification
+
+    for _ in range(2):  # Plaid may send it again: one notification
+        body = body_for(code, **extra)
+        assert post(client, body, signer(body)).status_code == 200
+    [note] = Notification.objects.filter(user=alice)
+    assert (note.kind, note.title, note.url) == ("bank", title, "/connections/")
+
+
+def test_an_item_error_shows_what_the_bank_said(client, signer, bank_item):
+    error = {"error_code": "INSTITUTION_DOWN", "display_message": "The bank is down."}
+    body = body_for("ERROR", error=error)
+    assert post(client, body, signer(body)).status_code == 200
+    bank_item.refresh_from_db()
+    assert bank_item.status == "error"
+    assert bank_item.status_message == "The bank reported INSTITUTION_DOWN. The bank is down."
+
+
+def test_a_verified_but_odd_body_is_answered_without_a_500(client, signer, bank_item):
+    for payload in (
+        {"webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": ["item-abc"]},
+        {"webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": "item-abc", "error": "x"},
+        {
+            "webhook_type": "ITEM",
+            "webhook_code": "PENDING_EXPIRATION",
+            "item_id": "item-abc",
+            "consent_expiration_time": "soon",
+        },
+    ):
+        body = json.dumps(payload).encode()
+        assert post(client, body, signer(body)).status_code == 200
+
+
+def test_transaction_webhooks_for_other_items_or_legacy_codes_change_nothing(
+    client, signer, bank_item
+):
+    for payload in (
+        {"webhook_type": "TRANSACTIONS", "webhook_code": "DEFAULT_UPDATE", "item_id": "item-abc"},
+        {"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": "x"},
+    ):
+        body = json.dumps(payload).encode()
+        assert post(client, body, signer(body)).json()["handled"] in ("ignored", "unknown item")
