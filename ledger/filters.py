@@ -21,7 +21,9 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import ModelMultipleChoiceField as FilterMultipleChoiceField
 
+from ledger.forms.fields import MAX_ID, BoundedIdsMixin
 from ledger.models import Account, Category, Source, Status, Tag, Transaction, TransactionSplit
 
 PERIOD_CHOICES = [
@@ -109,6 +111,16 @@ def _category_choices(user) -> list[tuple[str, str]]:
     return [(UNCATEGORIZED, "Uncategorized")] + [(str(c.pk), str(c)) for c in categories]
 
 
+class _OwnedIdsField(BoundedIdsMixin, FilterMultipleChoiceField):
+    pass
+
+
+class OwnedMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows of the user's by id; an id too large to exist is a field error, not a crash."""
+
+    field_class = _OwnedIdsField
+
+
 class TransactionOrderingFilter(django_filters.OrderingFilter):
     """Sorts by the chosen column, then by id, so equal values keep a stable order."""
 
@@ -128,13 +140,13 @@ class TransactionFilterSet(django_filters.FilterSet):
     )
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="From")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To")
-    account = django_filters.ModelMultipleChoiceFilter(
+    account = OwnedMultipleChoiceFilter(
         queryset=_accounts, method="filter_account", label="Account"
     )
     category = django_filters.MultipleChoiceFilter(
         choices=[], method="filter_category", label="Category"
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
+    tag = OwnedMultipleChoiceFilter(
         queryset=_tags, field_name="tags", method="filter_tag", label="Tag"
     )
     kind = django_filters.ChoiceFilter(choices=KIND_CHOICES, method="filter_kind", label="Kind")
@@ -142,7 +154,13 @@ class TransactionFilterSet(django_filters.FilterSet):
     amount_max = django_filters.NumberFilter(method="filter_amount_max", label="Amount to")
     status = django_filters.ChoiceFilter(choices=Status.choices, label="Status")
     source = django_filters.ChoiceFilter(choices=Source.choices, label="Source")
-    import_batch = django_filters.NumberFilter(field_name="import_batch_id", label="Import")
+    import_batch = django_filters.NumberFilter(
+        field_name="import_batch_id",
+        label="Import",
+        min_value=1,
+        max_value=MAX_ID,
+        decimal_places=0,
+    )
     q = django_filters.CharFilter(method="filter_q", label="Search")
     ordering = TransactionOrderingFilter(
         fields=(

@@ -26,6 +26,7 @@ from ledger.api.serializers import (
     TransferSerializer,
 )
 from ledger.filters import TransactionFilterSet
+from ledger.forms.fields import is_id
 from ledger.models import Account, Category, Tag, Transaction, TransactionSplit, Transfer
 from ledger.services.accounts import account_create, account_delete, account_update
 from ledger.services.categories import (
@@ -254,13 +255,16 @@ class TransactionViewSet(viewsets.ModelViewSet):
             else:
                 errors[index] = row.errors
                 parsed.append({})
+        # An id that cannot exist (0, negative, beyond 64 bits) resolves to nothing below.
         accounts = Account.objects.for_user(user).in_bulk(
-            {r["account"] for r in parsed if "account" in r}
+            {r["account"] for r in parsed if is_id(r.get("account", 0))}
         )
         categories = Category.objects.for_user(user).in_bulk(
-            {r["category"] for r in parsed if r.get("category")}
+            {r["category"] for r in parsed if is_id(r.get("category") or 0)}
         )
-        tags = Tag.objects.for_user(user).in_bulk({t for r in parsed for t in r.get("tags", [])})
+        tags = Tag.objects.for_user(user).in_bulk(
+            {t for r in parsed for t in r.get("tags", []) if is_id(t)}
+        )
         rows: list[dict] = []
         resolved: list[int] = []
         for index, row in enumerate(parsed):

@@ -83,6 +83,37 @@ class UserDateField(forms.DateField):
         return date
 
 
+# The largest id a 64-bit integer column holds. A bigger number in a URL or a form names no
+# row, and SQLite cannot even bind it (OverflowError): such ids are refused before any query.
+MAX_ID = 2**63 - 1
+
+
+def is_id(value: object) -> bool:
+    """True for a whole number that could be a row id (1 up to MAX_ID)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
+class BoundedIdsMixin:
+    """For ModelMultipleChoiceField (forms and filters): an id that cannot exist is an
+    "invalid choice" field error, not a query that fails."""
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        if not isinstance(value, str | bytes):
+            for pk in value or ():
+                if str(pk).strip().isdigit() and not is_id(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],  # type: ignore[attr-defined]
+                        code="invalid_choice",
+                        params={"value": pk},
+                    )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
+class OwnedMultipleChoiceField(BoundedIdsMixin, forms.ModelMultipleChoiceField):
+    """Several of the user's own rows by id (the caller scopes the queryset)."""
+
+
 class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Account) -> str:
         return f"{obj.name} ({obj.currency})"

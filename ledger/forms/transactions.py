@@ -10,6 +10,7 @@ from ledger.forms.fields import (
     AmountField,
     CategoryChoiceField,
     DirectionField,
+    OwnedMultipleChoiceField,
     UserDateField,
     category_label,
     check_currency_decimals,
@@ -36,7 +37,7 @@ class TransactionForm(forms.Form):
     category = CategoryChoiceField(
         queryset=Category.objects.none(), required=False, empty_label="Uncategorized"
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = OwnedMultipleChoiceField(
         queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     status = forms.ChoiceField(choices=Status.choices, initial=Status.CLEARED)
@@ -291,7 +292,7 @@ class BulkActionForm(forms.Form):
         ("delete", "Delete"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    ids = forms.ModelMultipleChoiceField(
+    ids = OwnedMultipleChoiceField(
         queryset=Transaction.objects.none(),
         error_messages={"required": "Select at least one transaction first."},
     )

@@ -224,6 +224,31 @@ def test_a_bad_filter_value_is_a_400(alice_client, checking):
     assert alice_client.get(f"{API}/transactions?kind=gift").status_code == 400
 
 
+# Larger than any 64-bit id: SQLite cannot even bind it, so it must never reach a query.
+HUGE_ID = 10**30
+
+
+@pytest.mark.parametrize("query", ["account", "tag", "import_batch"])
+def test_an_id_too_large_to_exist_in_a_filter_is_a_400(alice_client, checking, query):
+    response = alice_client.get(f"{API}/transactions?{query}={HUGE_ID}")
+    assert response.status_code == 400
+    assert query in response.json()
+
+
+def test_bulk_create_with_ids_too_large_to_exist_is_a_400_by_row(alice_client, checking):
+    rows = [
+        txn_body(checking),
+        {**txn_body(checking), "account": HUGE_ID},
+        txn_body(checking, category=HUGE_ID, tags=[HUGE_ID]),
+    ]
+    response = post(alice_client, f"{API}/transactions/bulk", {"transactions": rows})
+    assert response.status_code == 400
+    errors = response.json()
+    assert set(errors) == {"1", "2"}
+    assert "account" in errors["1"] and {"category", "tags"} <= set(errors["2"])
+    assert not Transaction.objects.exists()
+
+
 def test_cursor_pagination_walks_every_row_once(alice_client, checking):
     make_transactions(checking, 120)
     seen, url = [], f"{API}/transactions?page_size=50"

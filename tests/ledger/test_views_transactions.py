@@ -413,6 +413,45 @@ def test_quick_add_into_bobs_account_is_refused(alice_client, alice, bob):
     assert not Transaction.objects.exists()
 
 
+HUGE_ID = 10**30  # beyond any 64-bit id: SQLite cannot bind it, so it must never reach a query
+
+
+@pytest.mark.parametrize("query", ["account", "tag", "import_batch"])
+def test_an_id_too_large_to_exist_in_a_filter_is_a_field_error(alice_client, alice, query):
+    make_transaction(make_account(alice), payee="Still listed")
+    response = alice_client.get(reverse("ledger:transaction-list"), {query: HUGE_ID})
+    assert response.status_code == 200
+    form = response.context["filter_fields"][0].form
+    assert form.errors[query]
+    response = alice_client.get(reverse("ledger:transaction-export"), {query: HUGE_ID})
+    assert response.status_code == 200
+
+
+def test_ids_too_large_to_exist_in_forms_are_field_errors_and_write_nothing(alice_client, alice):
+    account = make_account(alice)
+    txn = make_transaction(account, amount="-5")
+    response = alice_client.post(
+        reverse("ledger:transaction-create"),
+        {
+            "direction": "expense",
+            "amount": "10",
+            "account": account.pk,
+            "date": "2025-05-01",
+            "status": "cleared",
+            "tags": [HUGE_ID],
+        },
+    )
+    assert response.status_code == 200 and response.context["form"].errors["tags"]
+    response = alice_client.post(
+        reverse("ledger:transaction-bulk"),
+        {"action": "delete", "confirm": "1", "ids": [txn.pk, HUGE_ID]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "not one of the available choices" in response.content.decode()
+    assert list(Transaction.objects.all()) == [txn]
+
+
 # --- Edit, delete -----------------------------------------------------------------------------
 
 
