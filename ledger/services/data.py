@@ -3,6 +3,7 @@
 import csv
 import datetime
 import decimal
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import IO, Any
@@ -26,6 +27,8 @@ from ledger.models import (
     Transfer,
 )
 from ledger.money import quantize
+
+logger = logging.getLogger(__name__)
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -76,26 +79,51 @@ def _rows(queryset: QuerySet, exclude: Iterable[str] = ()) -> list[dict[str, Any
     ]
 
 
-def _other_apps_data(user: User) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the other project apps that belong to the user directly (a `user` foreign
-    key), found through the app registry so the ledger imports none of those apps."""
-    data: dict[str, list[dict[str, Any]]] = {}
+def _is_user_fk(field: Any) -> bool:
+    return (
+        isinstance(field, models.ForeignKey | models.OneToOneField)
+        and field.related_model._meta.label == settings.AUTH_USER_MODEL
+    )
+
+
+def _owner_lookup(model: type[models.Model]) -> str | None:
+    """How a row of `model` reaches its user: "user" for a direct foreign key, "<fk>__user"
+    when it hangs off a row that has one (a budget's alerts, a bank item's accounts), else
+    None (not owned by a user)."""
+    fields = model._meta.concrete_fields
+    if any(f.name == "user" and _is_user_fk(f) for f in fields):
+        return "user"
+    for field in fields:
+        if isinstance(field, models.ForeignKey | models.OneToOneField) and any(
+            f.name == "user" and _is_user_fk(f) for f in field.related_model._meta.concrete_fields
+        ):
+            return f"{field.name}__user"
+    return None
+
+
+def _owned_models() -> list[tuple[type[models.Model], str]]:
+    """The other project apps' models a user owns, with the lookup that finds their rows;
+    found through the app registry so the ledger imports none of those apps."""
+    found = []
     for model in apps.get_models():
         meta = model._meta
         if meta.app_label not in _PROJECT_APPS or meta.model_name in {"user", "profile"}:
             continue
-        try:
-            field = meta.get_field("user")
-        except Exception:  # no user field: not directly owned
-            continue
-        if not isinstance(field, models.ForeignKey | models.OneToOneField):
-            continue
-        if field.related_model._meta.label != settings.AUTH_USER_MODEL:
-            continue
-        data[meta.label_lower] = _rows(
-            model._default_manager.filter(user=user), exclude=["user_id"]
+        lookup = _owner_lookup(model)
+        if lookup is not None:
+            found.append((model, lookup))
+    return found
+
+
+def _other_apps_data(user: User) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the other project apps that belong to the user, directly or through one
+    row that does (keyed by "app.model")."""
+    return {
+        model._meta.label_lower: _rows(
+            model._default_manager.filter(**{lookup: user}), exclude=["user_id"]
         )
-    return data
+        for model, lookup in _owned_models()
+    }
 
 
 def user_data_export(*, user: User) -> dict[str, Any]:
@@ -196,10 +224,36 @@ def transactions_write_csv(*, transactions: QuerySet[Transaction], out: IO[str])
     return count
 
 
+def _stored_files(user: User) -> list[tuple[Any, str]]:
+    """(storage, name) of every file kept for the user's rows (uploaded statements): the
+    rows go by cascade, their files must be removed from storage by hand."""
+    files = []
+    for model, lookup in _owned_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            names = model._default_manager.filter(**{lookup: user}).values_list(
+                field.attname, flat=True
+            )
+            files.extend((field.storage, name) for name in names if name)
+    return files
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except Exception:  # the rows are gone either way; an operator can sweep the rest
+            logger.warning("Could not delete the stored file %s", name, exc_info=True)
+
+
 @db_transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete the user and everything they own (by cascade); nobody else's rows change.
-    The caller confirms first (the page asks for the password)."""
+    """Delete the user and everything they own (by cascade), and their stored files once
+    that commits; nobody else's rows change. The caller confirms first (the page asks for
+    the password)."""
+    files = _stored_files(user)
     # Transactions first: their cascade (splits, tag links) is collected in one pass.
     Transaction.objects.filter(user=user).delete()
     user.delete()
+    db_transaction.on_commit(lambda: _delete_files(files), robust=True)
