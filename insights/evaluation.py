@@ -100,6 +100,30 @@ def read_labeled(path: Path, columns: dict[str, str] | None = None) -> tuple[lis
     return examples, skipped
 
 
+def read_label_map(path: Path) -> dict[str, str]:
+    """A CSV of `label,category` rows: a file's own labels to Billfold category names."""
+    mapping: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not {"label", "category"} <= {h.strip().lower() for h in reader.fieldnames or []}:
+            raise ValueError("The label map needs the columns label and category.")
+        for row in reader:
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            if row["label"] and row["category"]:
+                mapping[row["label"]] = row["category"]
+    return mapping
+
+
+def relabel(examples: Sequence[Example], mapping: dict[str, str]) -> list[Example]:
+    """The examples with their labels mapped (labels not in the map stay as they are)."""
+    return [
+        Example(
+            ex.payee, ex.description, ex.amount, mapping.get(str(ex.label), ex.label), ex.weight
+        )
+        for ex in examples
+    ]
+
+
 Predict = Callable[[Example], tuple[str | None, float]]
 
 

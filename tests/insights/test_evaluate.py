@@ -73,6 +73,46 @@ def test_the_yassirawad_file_with_description_and_label_columns():
     assert figures["learned"]["accuracy"] >= 0.9
 
 
+def test_a_label_map_lets_the_cold_start_be_measured_on_a_files_own_labels(tmp_path):
+    path = tmp_path / "labeled.csv"
+    path.write_text(
+        "payee,description,amount,label\n"
+        "TESCO STORES 12,,-20.00,Expenses:Food:Groceries\n"
+        "NETFLIX.COM,,-9.99,Expenses:Fun:Streaming\n"
+        "CORNER DELI,,-5.00,Expenses:Food:Groceries\n"
+        "ACME PAYROLL,SALARY NOV,2500.00,Income:Job\n"
+    )
+    labels = tmp_path / "map.csv"
+    labels.write_text(
+        "label,category\n"
+        "Expenses:Food:Groceries,Groceries\n"
+        "Expenses:Fun:Streaming,Subscriptions\n"
+        "Income:Job,Salary\n"
+    )
+    unmapped = json.loads(run("--file", str(path), "--cold", "--json"))
+    assert unmapped["cold"]["accuracy"] == 0.0  # its labels are not Billfold's names
+    mapped = json.loads(run("--file", str(path), "--map", str(labels), "--cold", "--json"))
+    # Tesco, Netflix and the payroll are known to the merchant book; the deli is not.
+    assert mapped["cold"]["coverage"] == 0.75
+    assert mapped["cold"]["accuracy"] == 1.0
+    assert mapped["cold"]["accuracy_all"] == 0.75
+    with_training = json.loads(run("--file", str(path), "--map", str(labels), "--json"))
+    assert "pipeline" in with_training
+
+
+def test_a_map_without_the_right_columns_or_without_a_file_is_a_plain_error(tmp_path, db):
+    path = tmp_path / "labeled.csv"
+    path.write_text("payee,amount,category\nX,-1,A\nY,-2,B\n")
+    bad = tmp_path / "map.csv"
+    bad.write_text("from,to\nA,Groceries\n")
+    with pytest.raises(CommandError, match="label and category"):
+        run("--file", str(path), "--map", str(bad))
+    with pytest.raises(CommandError, match="No such file"):
+        run("--file", str(path), "--map", str(tmp_path / "missing.csv"))
+    with pytest.raises(CommandError, match="goes with --file"):
+        run("--user", "alice@example.com", "--map", str(bad))
+
+
 def test_it_needs_a_user_or_a_file():
     with pytest.raises(CommandError, match="either"):
         run()

@@ -1,5 +1,7 @@
-"""manage.py evaluate_categorizer [--user EMAIL] [--file labeled.csv] [--cold] [--json]"""
+"""manage.py evaluate_categorizer [--user EMAIL] [--file labeled.csv [--map labels.csv]]
+[--cold] [--json]"""
 
+import csv
 import json
 from pathlib import Path
 
@@ -7,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from insights.classifier import WEIGHTS, Example, threshold
-from insights.evaluation import evaluate, read_labeled
+from insights.evaluation import evaluate, read_label_map, read_labeled, relabel
 from insights.merchants import merchant_book
 from ledger.models import Category, Transaction
 
@@ -32,6 +34,14 @@ class Command(BaseCommand):
             default="",
             help="column names when they differ, e.g. description=details,category=label",
         )
+        parser.add_argument(
+            "--map",
+            type=Path,
+            help=(
+                "with --file: a CSV of label,category mapping the file's labels to Billfold's "
+                "category names, so the built-in merchant list (cold start) can be measured"
+            ),
+        )
         parser.add_argument("--cold", action="store_true", help="the built-in merchants only")
         parser.add_argument("--json", action="store_true", help="print {stage: figures} as JSON")
         parser.add_argument("--folds", type=int, default=5)
@@ -41,6 +51,8 @@ class Command(BaseCommand):
         cutoff = opts["threshold"] if opts["threshold"] is not None else threshold()
         if bool(opts["user"]) == bool(opts["file"]):
             raise CommandError("Give either --user EMAIL or --file labeled.csv.")
+        if opts["map"] and not opts["file"]:
+            raise CommandError("--map goes with --file: it maps the file's labels.")
         skipped = 0
         if opts["file"]:
             if not opts["file"].exists():
@@ -51,8 +63,12 @@ class Command(BaseCommand):
                 columns[key.strip()] = value.strip()
             try:
                 examples, skipped = read_labeled(opts["file"], columns)
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
+                if opts["map"]:
+                    if not opts["map"].exists():
+                        raise CommandError(f"No such file: {opts['map']}")
+                    examples = relabel(examples, read_label_map(opts["map"]))
+            except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+                raise CommandError(f"Cannot read the file: {exc}") from exc
         else:
             user = get_user_model().objects.filter(email__iexact=opts["user"]).first()
             if user is None:
@@ -73,9 +89,9 @@ class Command(BaseCommand):
             examples,
             cutoff=cutoff,
             folds=opts["folds"],
-            # A file's labels are its own, not Billfold's default category names: the
-            # merchant book only makes sense on a user's history, or alone with --cold.
-            book=merchant_book() if (opts["cold"] or opts["user"]) else None,
+            # A file's labels are its own, not Billfold's category names: unless --map
+            # translates them, the merchant book is only measured alone (--cold).
+            book=merchant_book() if (opts["cold"] or opts["user"] or opts["map"]) else None,
             cold_only=opts["cold"],
         )
         if opts["json"]:
