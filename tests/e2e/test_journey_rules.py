@@ -115,3 +115,33 @@ def test_the_review_queue_fits_a_phone(signed_in_page, to_review) -> None:
     page.goto(reverse("insights:review"))
     expect(review_rows(page)).to_have_count(3)
     assert_no_horizontal_overflow(page)
+
+
+def test_the_rule_editor_lists_recent_matches_and_warns_of_a_slow_pattern(
+    signed_in_page, checking, e2e_user
+) -> None:
+    from ledger.services.transactions import transaction_create
+    from ledger.views import user_today
+
+    today = user_today(e2e_user)
+    for payee in ("Hollow Oak Roasters", "Lumenfield Media", "," * 40):
+        transaction_create(user=e2e_user, account=checking, date=today, amount="-4.75", payee=payee)
+    page = signed_in_page
+    page.goto(reverse("ledger:rule-create"))
+    page.locator("#id_cond-0-field").select_option("payee")
+    page.locator("#id_cond-0-op").select_option("contains")
+    page.locator("#id_cond-0-value").fill("hollow oak")
+    page.get_by_role("button", name="Show recent matches").click()
+    status = page.locator("[data-rule-test-status]")
+    expect(status).to_have_text("Recent matches (up to 20):")
+    table = page.locator("[data-rule-test-table]")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text("Hollow Oak Roasters")
+    expect(page.locator("[data-rule-test-warning]")).to_be_hidden()
+
+    # A pattern the time limit has to stop: the matches still come, with a warning.
+    page.locator("#id_cond-0-op").select_option("regex")
+    page.locator("#id_cond-0-value").fill(r"^(.*?,){11}P")
+    page.get_by_role("button", name="Show recent matches").click()
+    expect(page.locator("[data-rule-test-warning]")).to_contain_text("took too long")
+    expect(status).to_have_text("No recent transaction matches these conditions.")
