@@ -260,13 +260,7 @@ def llm_categorize(
         batch = txns[start : start + BATCH_SIZE]
         if not _take_request(user, today):
             outcome.capped = True
-            LlmRun.objects.create(
-                user=user,
-                status=LlmRun.Status.CAPPED,
-                model_name=model,
-                transactions=len(txns) - start,
-                error=f"The daily limit of {settings.LLM_DAILY_REQUEST_CAP} requests was reached.",
-            )
+            _record_cap(user=user, model=model, day=today, waiting=len(txns) - start)
             break
         outcome.requests += 1
         refs = {f"t{i}": txn for i, txn in enumerate(batch)}
@@ -333,6 +327,31 @@ def llm_categorize(
         outcome.suggested += run.suggested
         outcome.rejected += run.rejected
     return outcome
+
+
+def _record_cap(*, user, model: str, day: datetime.date, waiting: int) -> None:
+    """One "daily limit reached" record per user per day, counting what was left waiting."""
+    message = (
+        f"The daily limit of {settings.LLM_DAILY_REQUEST_CAP} requests was reached; "
+        "the rest waits in the review queue."
+    )
+    with db_transaction.atomic():
+        LlmUsage.objects.select_for_update().filter(user=user, day=day).first()  # serialise
+        run = (
+            LlmRun.objects.filter(user=user, status=LlmRun.Status.CAPPED, created_at__date=day)
+            .order_by("-created_at")
+            .first()
+        )
+        if run is None:
+            LlmRun.objects.create(
+                user=user,
+                status=LlmRun.Status.CAPPED,
+                model_name=model,
+                transactions=waiting,
+                error=message,
+            )
+        else:
+            LlmRun.objects.filter(pk=run.pk).update(transactions=F("transactions") + waiting)
 
 
 def _save(*, user, chosen: dict[int, tuple[int, float]]) -> tuple[int, int]:

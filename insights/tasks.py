@@ -12,15 +12,18 @@ from insights.llm import BATCH_SIZE, llm_categorize, llm_enabled
 def classify_batch(user_id: int, transaction_ids: list[int]) -> dict:
     """Categorize new transactions (queued after imports, syncs and manual entry).
 
-    Rules and the learned classifier run here; what is left goes to the LLM task when one
-    is configured, 50 per request.
+    Rules and the learned classifier run here; what is left goes to the LLM when one is
+    configured: one task per request of up to 50, so a slow server (timeout x retries)
+    never pushes a task past the worker's time limit.
     """
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return {}
     result = categorize_transactions(user=user, transaction_ids=transaction_ids)
     if result.left and llm_enabled():
-        async_task("insights.tasks.classify_with_llm", user_id, result.left)
+        for start in range(0, len(result.left), BATCH_SIZE):
+            batch = result.left[start : start + BATCH_SIZE]
+            async_task("insights.tasks.classify_with_llm", user_id, batch)
     return {"rule": result.by_rule, "learned": result.by_learned, "left": len(result.left)}
 
 

@@ -398,3 +398,18 @@ def test_no_automation_ever_changes_a_hand_set_category(server, alice, account, 
     assert dict(after.values_list("pk", "category_id")) == before
     assert set(after.values_list("categorized_by", flat=True)) == {"manual"}
     assert server.requests == []
+
+
+def test_each_request_is_its_own_task_and_the_cap_is_recorded_once_a_day(
+    server, alice, account, categories, settings
+):
+    from django_q.models import Task
+
+    settings.LLM_DAILY_REQUEST_CAP = 1
+    txns = [make_transaction(account, payee=f"THING {i}") for i in range(120)]
+    classify_batch(alice.pk, ids(*txns))
+    assert Task.objects.filter(func="insights.tasks.classify_with_llm").count() == 3
+    assert len(server.requests) == 1
+    capped = LlmRun.objects.get(status="capped")  # one record, not one per task
+    assert capped.transactions == 70
+    assert "daily limit of 1 requests was reached" in capped.error
