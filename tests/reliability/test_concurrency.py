@@ -1,9 +1,11 @@
 """Concurrency on PostgreSQL (real row locks): threads with their own connections.
 
-Two browsers editing one transaction, two imports of the same file at once. (Two syncs of one
-bank item and two recurring posters are tested by their owners.)
+Two browsers editing one transaction, two imports of the same file, two syncs of one bank
+item and two workers posting recurring bills, each pair released at the same moment: no
+duplicates, no lost update, and every balance equals the sum of its transactions afterwards.
 """
 
+import datetime
 import io
 import threading
 from collections.abc import Callable
@@ -11,14 +13,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
+from cryptography.fernet import Fernet
 from django.db import connection
 from django.test import Client
 
 from accounts.models import User
 from banking.services.imports import ImportFlowError, import_commit, import_start
+from banking.services.sync import bank_accounts_map, bank_item_connect, bank_item_sync
+from budgets.services.recurring import recurring_create, recurring_post_due
 from ledger.models import Account, Transaction
 from ledger.selectors import accounts_with_balance
 from ledger.services.transactions import CONFLICT_MESSAGE
+from tests.banking.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, plaid_transaction
 from tests.ledger.factories import make_account, make_transaction
 from tests.reliability.conftest import onboard
 
@@ -113,3 +120,70 @@ def test_two_imports_of_one_file_at_once_add_each_row_once(alice: User, tmp_path
     assert account.balance == Decimal("500.00") - sum(
         (Decimal(f"{d}.25") for d in range(1, 21)), Decimal("0")
     )
+
+
+def test_two_syncs_of_one_bank_item_at_once_add_each_transaction_once(alice: User, settings):
+    with PlaidStandIn() as plaid:
+        settings.PLAID_CLIENT_ID, settings.PLAID_SECRET = CLIENT_ID, SECRET
+        settings.PLAID_HOST = plaid.url
+        settings.PLAID_SYNC_PAGE_SIZE = 50
+        settings.BANK_SYNC_BACKOFF_SECONDS = 0
+        settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+        public, remote = plaid.new_item()
+        item = bank_item_connect(user=alice, provider_name="plaid", public_token=public)
+        bank_accounts_map(
+            user=alice, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()}
+        )
+        for n in range(150):
+            plaid.add(
+                remote,
+                plaid_transaction(
+                    transaction_id=f"t{n}",
+                    account_id="acc-checking" if n % 3 else "acc-card",
+                    amount=f"{n % 40}.{n % 100:02d}",
+                    date=f"2026-10-{1 + n % 28:02d}",
+                    name=f"MERCHANT {n}",
+                ),
+            )
+
+        results = at_once(*[lambda: bank_item_sync(item_id=item.pk)] * 2)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r.added for r in results) == [0, 150]  # the second waited, found nothing new
+    rows = Transaction.objects.filter(account__bank_links__item=item)
+    assert rows.count() == rows.values("account", "external_id").distinct().count() == 150
+    balances_equal_their_sums(alice)
+
+
+def test_two_workers_posting_recurring_bills_at_once_post_each_date_once(alice: User) -> None:
+    account = make_account(alice, name="Checking", opening_balance="2000.00")
+    start = datetime.date(2025, 1, 1)
+    with time_machine.travel(datetime.datetime(2025, 1, 1, 12, tzinfo=datetime.UTC), tick=False):
+        recurring_create(
+            user=alice,
+            payee="Gym",
+            amount=Decimal("-30.00"),
+            account=account,
+            start_date=start,
+            frequency="weekly",
+            auto_post=True,
+        )
+        recurring_create(
+            user=alice,
+            payee="Rent",
+            amount=Decimal("-900.00"),
+            account=account,
+            start_date=start,
+            auto_post=True,
+        )
+    today = datetime.date(2025, 3, 31)
+
+    results = at_once(*[lambda: recurring_post_due(today=today)] * 2)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(r.posted for r in results) == 13 + 3
+    posted = Transaction.objects.filter(account=account)
+    assert posted.count() == posted.values("payee", "date").distinct().count() == 16
+    balances_equal_their_sums(alice)
+    account = accounts_with_balance(user=alice).get(pk=account.pk)
+    assert account.balance == Decimal("2000.00") - 13 * Decimal("30.00") - 3 * Decimal("900.00")
