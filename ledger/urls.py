@@ -22,6 +22,11 @@ urlpatterns = [
         transactions.transaction_split_view,
         name="transaction-split",
     ),
+    path(
+        "transactions/<int:pk>/make-transfer/",
+        transactions.transaction_make_transfer_view,
+        name="transaction-make-transfer",
+    ),
     path("transfers/new/", transactions.transfer_create_view, name="transfer-create"),
     path("accounts/", accounts.account_list, name="account-list"),
     path("accounts/new/", accounts.account_create_view, name="account-create"),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import CursorPagination
@@ -45,7 +45,7 @@ from ledger.services.transactions import (
     transactions_bulk_create,
     transactions_bulk_validate,
 )
-from ledger.services.transfers import transfer_create, transfer_delete
+from ledger.services.transfers import transfer_create, transfer_delete, transfer_update
 
 # {"<row index>": {"<field>": ["message", ...]}, ...}: one key per bad row; a body that
 # is not the expected shape gets DRF's usual {"detail": ...} or {"transactions": [...]}.
@@ -327,14 +327,9 @@ def _by_index(errors: dict[int, dict]) -> dict[str, dict]:
     return {str(index): dict(errs) for index, errs in sorted(errors.items())}
 
 
-class TransferViewSet(
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.ListModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Money moved between two of the user's own accounts (a linked pair of transactions)."""
+class TransferViewSet(viewsets.ModelViewSet):
+    """Money moved between two of the user's own accounts (a linked pair of transactions).
+    An edit or a delete changes both sides together."""
 
     serializer_class = TransferSerializer
     queryset = Transfer.objects.none()  # for the schema; get_queryset scopes
@@ -356,6 +351,15 @@ class TransferViewSet(
         with service_errors():
             transfer = transfer_create(user=self.request.user, **data)
         serializer.instance = self.get_queryset().get(pk=transfer.pk)
+
+    def perform_update(self, serializer: TransferSerializer) -> None:
+        with service_errors():
+            transfer_update(
+                user=self.request.user,
+                transfer=serializer.instance,
+                **serializer.validated_data,
+            )
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance: Transfer) -> None:
         transfer_delete(user=self.request.user, transfer=instance)

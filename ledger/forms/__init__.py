@@ -22,6 +22,7 @@ from ledger.forms.fields import (
 from ledger.forms.transactions import (
     BaseSplitFormSet,
     BulkActionForm,
+    MakeTransferForm,
     QuickAddForm,
     SplitFormSet,
     SplitPartForm,
@@ -41,6 +42,7 @@ __all__ = [
     "DateInput",
     "DeleteAccountForm",
     "DirectionField",
+    "MakeTransferForm",
     "QuickAddForm",
     "SplitFormSet",
     "SplitPartForm",

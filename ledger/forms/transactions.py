@@ -69,28 +69,82 @@ class TransactionForm(forms.Form):
             user, include=instance.category if instance else None
         )
         self.fields["tags"].queryset = Tag.objects.for_user(user)
+        if self.is_transfer:
+            # One side of a transfer: its direction is fixed by the side, and transfers are
+            # neither income nor expense, so they have no category.
+            del self.fields["direction"]
+            del self.fields["category"]
+            side = "out of" if self.instance.amount < 0 else "into"
+            self.fields["amount"].help_text = f"What moved {side} this account."
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.instance is not None and self.instance.transfer_id is not None
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("amount") is not None and data.get("direction"):
-            data["amount"] = signed(data["amount"], data["direction"])
+        direction = data.get("direction")
+        if self.is_transfer:
+            direction = "income" if self.instance.amount > 0 else "expense"
+        if data.get("amount") is not None and direction:
+            data["amount"] = signed(data["amount"], direction)
         if data.get("account") and data.get("amount") is not None:
             check_currency_decimals(self, "amount", data["amount"], data["account"].currency)
         return data
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        return {
+        fields = {
             "account": data["account"],
             "date": data["date"],
             "amount": data["amount"],
             "payee": data["payee"],
             "description": data["description"],
             "notes": data["notes"],
-            "category": data["category"],
             "tags": list(data["tags"]),
             "status": data["status"],
         }
+        if "category" in self.fields:
+            fields["category"] = data["category"]
+        return fields
+
+
+class MakeTransferForm(forms.Form):
+    """Turn a transaction into one side of a transfer: the account on the other side, and
+    what arrived there (or left it) when its currency differs."""
+
+    other_account = AccountChoiceField(queryset=Account.objects.none(), label="Other account")
+    other_amount = AmountField(
+        allow_negative=False,
+        required=False,
+        label="Amount in the other account",
+        help_text="Only when the other account has a different currency.",
+    )
+
+    def __init__(self, *args, user, transaction: Transaction, **kwargs) -> None:
+        self.transaction = transaction
+        super().__init__(*args, **kwargs)
+        self.fields["other_account"].queryset = user_accounts(user).exclude(
+            pk=transaction.account_id
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        other, amount = data.get("other_account"), data.get("other_amount")
+        if other is None:
+            return data
+        if other.currency == self.transaction.account.currency:
+            data["other_amount"] = None
+        elif amount is None:
+            self.add_error(
+                "other_amount",
+                f"Enter the amount in {other.currency}; the currencies differ.",
+            )
+        elif amount == 0:
+            self.add_error("other_amount", "Enter an amount other than zero.")
+        else:
+            check_currency_decimals(self, "other_amount", amount, other.currency)
+        return data
 
 
 class QuickAddForm(forms.Form):

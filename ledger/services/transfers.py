@@ -165,6 +165,19 @@ def transfer_update(*, user: User, transfer: Transfer, **fields: Any) -> Transfe
         merged["to_amount"] = None  # recomputed for one currency, required for two
     if accounts_changed and merged["from_account"].currency == merged["to_account"].currency:
         merged["to_amount"] = fields.get("to_amount")
+    # An amount kept from before is in the old account's currency: when a side moves to an
+    # account with another currency, what moved there must be given again.
+    for side_field, amount_field, side in (
+        ("from_account", "amount", out),
+        ("to_account", "to_amount", into),
+    ):
+        account = merged[side_field]
+        if (
+            isinstance(account, Account)
+            and account.currency != side.account.currency
+            and amount_field not in fields
+        ):
+            merged[amount_field] = None
     errors = FieldErrors()
     c = _clean_transfer(errors, user, {**merged, "payee": merged["payee"] or ""})
     errors.raise_if_any()

@@ -24,6 +24,7 @@ from ledger.currencies import minor_units
 from ledger.filters import UNCATEGORIZED, TransactionFilterSet
 from ledger.forms import (
     BulkActionForm,
+    MakeTransferForm,
     SplitFormSet,
     TransactionForm,
     TransferForm,
@@ -42,7 +43,7 @@ from ledger.services.transactions import (
     transactions_bulk_tag,
     transactions_bulk_update_category,
 )
-from ledger.services.transfers import transfer_create
+from ledger.services.transfers import transaction_convert_to_transfer, transfer_create
 from ledger.views import add_service_errors, safe_next, user_today
 
 PAGE_SIZE = 50
@@ -400,6 +401,40 @@ def transaction_split_view(request: HttpRequest, pk: int) -> HttpResponse:
             "decimals": minor_units(currency),
             "has_splits": bool(existing),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def transaction_make_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a transaction (a card payment, money put aside) into one side of a transfer,
+    adding the other side in another of the user's accounts."""
+    txn = get_object_or_404(
+        Transaction.objects.for_user(request.user).select_related("account", "category"), pk=pk
+    )
+    if txn.transfer_id:
+        messages.info(request, "This transaction is already one side of a transfer.")
+        return redirect("ledger:transaction-edit", pk=txn.pk)
+    form = MakeTransferForm(request.POST or None, user=request.user, transaction=txn)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transaction_convert_to_transfer(
+                user=request.user,
+                transaction=txn,
+                other_account=form.cleaned_data["other_account"],
+                other_amount=form.cleaned_data["other_amount"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            other = form.cleaned_data["other_account"]
+            direction = "to" if txn.amount < 0 else "from"
+            messages.success(request, f"Now a transfer {direction} {other.name}.")
+            return redirect("ledger:transaction-edit", pk=txn.pk)
+    return render(
+        request,
+        "ledger/transaction_make_transfer.html",
+        {"txn": txn, "form": form, "has_splits": txn.splits.exists()},
     )
 
 

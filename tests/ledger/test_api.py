@@ -357,6 +357,22 @@ def test_transfer_create_retrieve_delete(alice_client, alice, checking, savings)
     assert not Transaction.objects.exists() and not Transfer.objects.exists()
 
 
+def test_a_transfer_edit_changes_both_sides(alice_client, alice, checking, savings):
+    transfer = make_transfer(checking, savings, amount="40")
+    url = f"{API}/transfers/{transfer.pk}"
+    response = post(alice_client, url, {"amount": "55", "date": "2025-02-02"}, "patch")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["amount"], response.json()["to_amount"]) == ("55.00", "55.00")
+    sides = {t.account_id: t for t in Transaction.objects.filter(transfer=transfer)}
+    assert sides[checking.pk].amount == Decimal("-55") and sides[savings.pk].amount == 55
+    assert {t.date for t in sides.values()} == {datetime.date(2025, 2, 2)}
+    response = post(alice_client, url, {"to_account": checking.pk}, "patch")
+    assert response.status_code == 400 and "to_account" in response.json()
+    response = post(alice_client, url, {"amount": "1.234"}, "patch")
+    assert response.status_code == 400 and "amount" in response.json()
+    assert Transaction.objects.get(account=savings).amount == Decimal("55")
+
+
 def test_a_cross_currency_transfer_needs_the_arriving_amount(alice_client, alice, checking):
     euro = make_account(alice, currency="EUR")
     body = {

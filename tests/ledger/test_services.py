@@ -499,6 +499,31 @@ def test_editing_one_side_of_a_transfer_moves_the_other(alice, checking, savings
     assert transfer.pk == into.transfer_id
 
 
+def test_moving_a_transfer_side_to_another_currency_asks_what_moved_there(alice, checking):
+    savings = make_account(alice, name="Savings")
+    euros = make_account(alice, name="Euro card", currency="EUR")
+    transfer = transfer_create(
+        user=alice, from_account=checking, to_account=savings, date=DAY, amount="100"
+    )
+    with pytest.raises(ValidationError) as exc:
+        transfer_update(user=alice, transfer=transfer, to_account=euros)
+    assert "to_amount" in errors_of(exc)
+    out, into = transfer_sides(transfer)
+    assert into.account == savings and into.amount == Decimal("100")
+    transfer_update(user=alice, transfer=transfer, to_account=euros, to_amount="91.50")
+    out, into = transfer_sides(transfer)
+    assert (out.amount, into.account, into.amount) == (Decimal("-100"), euros, Decimal("91.5"))
+    with pytest.raises(ValidationError) as exc:
+        transfer_update(
+            user=alice, transfer=transfer, from_account=make_account(alice, currency="GBP")
+        )
+    assert "amount" in errors_of(exc)
+    # back to one currency: the arriving amount follows the amount again
+    transfer_update(user=alice, transfer=transfer, to_account=savings)
+    out, into = transfer_sides(transfer)
+    assert (out.amount, into.amount) == (Decimal("-100"), Decimal("100"))
+
+
 def test_transfer_delete_removes_both_sides(alice, checking, savings):
     transfer = make_transfer(checking, savings)
     transfer_delete(user=alice, transfer=transfer)

@@ -572,6 +572,8 @@ def test_the_full_form_creates_a_transaction(alice_client, alice):
         ("ledger:transaction-delete", "post"),
         ("ledger:transaction-split", "get"),
         ("ledger:transaction-split", "post"),
+        ("ledger:transaction-make-transfer", "get"),
+        ("ledger:transaction-make-transfer", "post"),
     ],
 )
 def test_the_stranger_gets_404_on_alices_transaction(bob_client, bob, alice, name, method):
@@ -600,6 +602,7 @@ def test_transaction_pages_need_login(client, alice):
         reverse("ledger:transaction-export"),
         reverse("ledger:transaction-edit", args=[txn.pk]),
         reverse("ledger:transaction-split", args=[txn.pk]),
+        reverse("ledger:transaction-make-transfer", args=[txn.pk]),
     ):
         assert client.get(url).status_code == 302, url
 
@@ -630,6 +633,68 @@ def test_it_records_a_transfer_between_two_accounts(alice_client, alice):
     transfer = Transfer.objects.get(user=alice)
     amounts = dict(transfer.transactions.values_list("account_id", "amount"))
     assert amounts == {checking.pk: Decimal("-200"), savings.pk: Decimal("200")}
+
+
+def test_editing_a_transfer_side_has_no_kind_or_category_and_moves_both(alice_client, alice):
+    checking, savings = make_account(alice, name="Checking"), make_account(alice, name="Savings")
+    make_transfer(checking, savings, amount="40")
+    out = Transaction.objects.get(account=checking)
+    url = reverse("ledger:transaction-edit", args=[out.pk])
+    page = alice_client.get(url)
+    form = page.context["form"]
+    assert "direction" not in form.fields and "category" not in form.fields
+    assert "or the amount changes both sides" in page.content.decode()
+    data = edit_data(out, amount="45", date="2025-05-01")
+    del data["direction"], data["category"]
+    response = alice_client.post(url, data)
+    assert response.status_code == 302
+    out.refresh_from_db()
+    into = Transaction.objects.get(account=savings)
+    assert (out.amount, into.amount) == (Decimal("-45"), Decimal("45"))
+    assert out.date == into.date == datetime.date(2025, 5, 1)
+    response = alice_client.post(url, edit_data(out, account=savings.pk))
+    assert response.context["form"].errors["account"]
+
+
+def test_making_a_transaction_a_transfer(alice_client, alice):
+    checking, card = make_account(alice, name="Checking"), make_account(alice, name="Card")
+    food = make_category(alice, name="Food")
+    txn = make_transaction(checking, amount="-300", payee="Card payment", category=food)
+    url = reverse("ledger:transaction-make-transfer", args=[txn.pk])
+    page = alice_client.get(url)
+    assert list(page.context["form"].fields["other_account"].queryset) == [card]
+    response = alice_client.post(url, {"other_account": card.pk})
+    assert response.status_code == 302
+    txn.refresh_from_db()
+    assert txn.transfer_id and txn.category is None
+    other = Transaction.objects.get(account=card)
+    assert other.amount == Decimal("300") and other.transfer_id == txn.transfer_id
+    assert alice_client.get(url).status_code == 302  # already a transfer
+
+
+def test_making_a_transfer_across_currencies_needs_the_other_amount(alice_client, alice):
+    checking = make_account(alice, name="Checking")
+    euros = make_account(alice, name="Euro card", currency="EUR")
+    txn = make_transaction(checking, amount="-100")
+    url = reverse("ledger:transaction-make-transfer", args=[txn.pk])
+    for data, field in (
+        ({"other_account": euros.pk}, "other_amount"),
+        ({"other_account": euros.pk, "other_amount": "9x"}, "other_amount"),
+        ({"other_account": checking.pk}, "other_account"),
+    ):
+        response = alice_client.post(url, data)
+        assert response.status_code == 200 and response.context["form"].errors[field]
+    assert not Transfer.objects.exists() and Transaction.objects.count() == 1
+    alice_client.post(url, {"other_account": euros.pk, "other_amount": "92.10"})
+    assert Transaction.objects.get(account=euros).amount == Decimal("92.10")
+
+
+def test_a_transfer_into_bobs_account_is_refused(alice_client, alice, bob):
+    txn = make_transaction(make_account(alice), amount="-5")
+    url = reverse("ledger:transaction-make-transfer", args=[txn.pk])
+    response = alice_client.post(url, {"other_account": make_account(bob).pk})
+    assert response.status_code == 200 and response.context["form"].errors["other_account"]
+    assert not Transfer.objects.exists()
 
 
 def test_a_transfer_between_currencies_needs_the_second_amount(alice_client, alice):
