@@ -97,6 +97,8 @@ def check_pattern(pattern: str) -> regex.Pattern:
 
 
 def parse_amount(value: object) -> Decimal:
+    if value is None or not str(value).strip():
+        raise RuleError("Enter an amount (negative for money out).")
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError) as exc:
@@ -132,6 +134,8 @@ def clean_conditions(conditions: object) -> list[dict]:
             elif fld == "amount":
                 item["value"] = str(parse_amount(value))
                 if op == "between":
+                    if value2 is None or not str(value2).strip():
+                        raise RuleError("Enter both ends of the range, e.g. -50 and -10.")
                     low, high = sorted([parse_amount(value), parse_amount(value2)])
                     item["value"], item["value2"] = str(low), str(high)
             elif fld == "account":

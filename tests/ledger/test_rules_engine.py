@@ -232,6 +232,8 @@ def test_a_pattern_that_keeps_timing_out_is_given_up_for_the_rest_of_the_run():
         ([c("payee", "less", "x")], "cannot be compared"),
         ([c("payee", "contains", "  ")], "Enter the text"),
         ([c("amount", "less", "lots")], "not an amount"),
+        ([c("amount", "less", "")], "Enter an amount"),
+        ([c("amount", "between", "-50")], "both ends of the range"),
         ([c("kind", "is", "transfer")], "expense or income"),
     ],
 )

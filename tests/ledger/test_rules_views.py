@@ -255,3 +255,18 @@ def test_the_pages_tell_the_user_when_a_pattern_ran_out_of_time(alice, alice_cli
     assert "Pattern too slow" in alice_client.get(reverse("ledger:rule-edit", args=[rule.pk])).text
     fine = [{"field": "payee", "op": "contains", "value": ","}]
     assert alice_client.post(reverse("ledger:rule-test"), cond_data(fine)).json()["warning"] == ""
+
+
+def test_a_range_without_its_second_end_is_an_error_not_a_crash(alice_client, groceries):
+    response = alice_client.post(
+        reverse("ledger:rule-create"),
+        cond_data(
+            [{"field": "amount", "op": "between", "value": "-50", "value2": ""}],
+            name="Mid-size",
+            match_all="1",
+            set_category=groceries.pk,
+        ),
+    )
+    assert response.status_code == 200
+    assert "both ends of the range" in response.context["formset"].forms[0].errors["value"][0]
+    assert not Rule.objects.exists()
