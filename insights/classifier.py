@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction as db_transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from insights.merchants import MerchantBook, merchant_book, normalise
@@ -356,9 +356,14 @@ def _history(user):
 
 
 def _signature(user) -> str:
-    agg = _history(user).aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    # The pipeline's own writes (rules applied to the history, learned and AI choices) leave
+    # updated_at alone, since an import's undo reads it as "edited by the user"; the sum of
+    # category ids still moves when they re-categorize a row.
+    agg = _history(user).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id"), cats=Sum("category_id")
+    )
     last = agg["last"].isoformat() if agg["last"] else "-"
-    return f"{agg['n']}:{agg['top']}:{last}"
+    return f"{agg['n']}:{agg['top']}:{agg['cats']}:{last}"
 
 
 def history_examples(user) -> list[Example]:

@@ -140,6 +140,35 @@ def test_the_model_is_retrained_when_the_history_changes(alice, checking, catego
     assert ClassifierState.objects.get(user=alice).version == 2
 
 
+def test_the_model_is_retrained_when_a_rule_recategorizes_the_history(alice, checking, categories):
+    from ledger.services.rules import RuleInput, rule_apply_to_existing, rule_create
+
+    rows = [
+        make_transaction(
+            checking,
+            payee=f"CORNER SHOP {i}",
+            category=categories["Shopping"],
+            categorized_by="learned",
+            confidence=0.9,
+        )
+        for i in range(3)
+    ]
+    first = classifier_for_user(user=alice)
+    assert first.predict("CORNER SHOP", "", Decimal("-5")).label == categories["Shopping"].pk
+    rule = rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Corner shop",
+            conditions=[{"field": "payee", "op": "starts_with", "value": "corner shop"}],
+            category=categories["Groceries"],
+        ),
+    )
+    assert rule_apply_to_existing(rule=rule) == len(rows)
+    again = classifier_for_user(user=alice)
+    assert again is not first
+    assert again.predict("CORNER SHOP", "", Decimal("-5")).label == categories["Groceries"].pk
+
+
 def test_the_pipeline_never_changes_a_hand_set_category(alice, checking, categories):
     txn = make_transaction(checking, payee="TESCO STORES", category=categories["Shopping"])
     categorize_transactions(user=alice, transaction_ids=[txn.pk])
