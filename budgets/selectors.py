@@ -258,8 +258,8 @@ class BudgetStatus:
 
     @property
     def health(self) -> str:
-        """ "over" (spent more than available), "at-risk" (heading over, or ahead of pace past
-        the user's first alert), or "on-track"."""
+        """ "over" (spent more than available), "at-risk" (the forecast passes what is
+        available, or all of it is spent), or "on-track"."""
         if self.spent > self.available:
             return "over"
         if self.forecast > self.available or (self.spent == self.available and self.spent > 0):

@@ -47,36 +47,40 @@ def _message(status: BudgetStatus, threshold: int) -> tuple[str, str]:
 
 def budget_alerts_check(*, user: User) -> list[Notification]:
     """Alert on every threshold that the current period's spending has newly crossed."""
-    thresholds = sorted(budget_settings_get(user=user).thresholds)
-    wants_email = budget_settings_get(user=user).email_alerts
+    preferences = budget_settings_get(user=user)
+    thresholds = sorted(preferences.thresholds)
     created: list[Notification] = []
     for status in budget_statuses(user=user):
-        fresh = []
-        for threshold in thresholds:
-            if not _crossed(status, threshold):
-                continue
-            try:
-                with db_transaction.atomic():
-                    BudgetAlert.objects.create(
-                        budget=status.budget, period_start=status.start, threshold=threshold
-                    )
-            except IntegrityError:  # alerted already this period (or by a parallel run)
-                continue
-            fresh.append(threshold)
-        if not fresh:
+        crossed = [t for t in thresholds if _crossed(status, t)]
+        if not crossed:
             continue
-        # Several thresholds crossed at once (one big purchase): one notification, the highest.
-        title, body = _message(status, max(fresh))
-        created.append(
-            Notification.objects.create(
-                user=user,
-                kind="budget",
-                title=title,
-                body=body,
-                url=reverse("budgets:budget-detail", args=[status.budget.pk]),
+        # The alert rows and their notification commit together: a failure in between
+        # cannot leave a threshold marked as alerted that the user never heard about.
+        with db_transaction.atomic():
+            fresh = []
+            for threshold in crossed:
+                try:
+                    with db_transaction.atomic():
+                        BudgetAlert.objects.create(
+                            budget=status.budget, period_start=status.start, threshold=threshold
+                        )
+                except IntegrityError:  # alerted already this period (or by a parallel run)
+                    continue
+                fresh.append(threshold)
+            if not fresh:
+                continue
+            # Several thresholds crossed at once (one big purchase): one notification.
+            title, body = _message(status, max(fresh))
+            created.append(
+                Notification.objects.create(
+                    user=user,
+                    kind="budget",
+                    title=title,
+                    body=body,
+                    url=reverse("budgets:budget-detail", args=[status.budget.pk]),
+                )
             )
-        )
-    if created and wants_email and user.email:
+    if created and preferences.email_alerts and user.email:
         lines = [f"{n.title}\n{n.body}\n" for n in created]
         db_transaction.on_commit(
             lambda: send_mail(

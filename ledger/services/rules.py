@@ -165,9 +165,12 @@ def transactions_save_rule_changes(
 
 
 def touch_transactions(transactions: Sequence[Transaction]) -> None:
-    """Stamp the months of rows just saved with bulk_update (which sends no signals).
+    """Stamp the months of rows just saved with bulk_update (which sends no signals), and
+    queue the budget-alert check (a category changed: a budget may have passed a threshold).
 
     Uses each row's loaded date; rows loaded without one cost one query for them all."""
+    from ledger.services.transactions import _queue_budget_check
+
     by_user: dict[int, set] = {}
     missing: list[int] = []
     for txn in transactions:
@@ -183,6 +186,7 @@ def touch_transactions(transactions: Sequence[Transaction]) -> None:
             by_user.setdefault(user_id, set()).add(day)
     for user_id, days in by_user.items():
         ledger_touched(user_id=user_id, dates=days)
+        _queue_budget_check(user_id)
 
 
 # --- rule writes --------------------------------------------------------------------------
