@@ -10,7 +10,7 @@ from budgets.detection import (
     subscriptions_detect,
 )
 from budgets.services.recurring import recurring_create
-from ledger.filters import _add_months
+from ledger.filters import add_months
 from tests.ledger.factories import make_transaction
 
 D = datetime.date
@@ -26,7 +26,7 @@ def _history() -> list[Row]:
         rows.append(Row(next(ids), day, Decimal(amount), payee, account, category, "USD"))
 
     for n in range(14):  # monthly, fixed price with a rise in March 2026
-        day = _add_months(D(2025, 5, 3), n) + datetime.timedelta(days=rng.randint(0, 2))
+        day = add_months(D(2025, 5, 3), n) + datetime.timedelta(days=rng.randint(0, 2))
         add(
             day,
             "-17.99" if day >= D(2026, 3, 1) else "-15.49",
@@ -34,7 +34,7 @@ def _history() -> list[Row]:
             category=5,
         )
     for n in range(12):  # monthly, varying a little
-        day = _add_months(D(2025, 7, 15), n)
+        day = add_months(D(2025, 7, 15), n)
         add(day, str(-(Decimal("80") + Decimal(rng.randint(-6, 6)))), "City Power & Light")
     for n in range(40):  # weekly
         add(TODAY - datetime.timedelta(days=7 * n + 1), "-12.00", "Veg Box Weekly")
@@ -53,9 +53,9 @@ def _history() -> list[Row]:
             f"Shop number {chr(97 + n % 26)}{chr(97 + n // 26)}",
         )
     for n in range(6):  # a subscription that stopped last year
-        add(_add_months(D(2024, 9, 10), n), "-9.99", "Old Magazine")
+        add(add_months(D(2024, 9, 10), n), "-9.99", "Old Magazine")
     for n in range(12):  # income is not a subscription
-        add(_add_months(D(2025, 7, 25), n), "2500.00", "Employer")
+        add(add_months(D(2025, 7, 25), n), "2500.00", "Employer")
     return rows
 
 
@@ -86,10 +86,10 @@ def test_payee_names_are_normalised():
 def test_subscriptions_leave_out_what_is_tracked(alice, checking):
     for n in range(5):
         make_transaction(
-            checking, amount="-9.99", payee="Spotify", date=_add_months(D(2026, 2, 1), n)
+            checking, amount="-9.99", payee="Spotify", date=add_months(D(2026, 2, 1), n)
         )
         make_transaction(
-            checking, amount="-5.00", payee="Cloud Box", date=_add_months(D(2026, 2, 3), n)
+            checking, amount="-5.00", payee="Cloud Box", date=add_months(D(2026, 2, 3), n)
         )
     found = subscriptions_detect(user=alice, today=TODAY)
     assert {s.payee for s in found} == {"Spotify", "Cloud Box"}
@@ -102,6 +102,6 @@ def test_subscriptions_leave_out_what_is_tracked(alice, checking):
 def test_detection_reads_only_the_users_own_history(alice, bob, bob_account):
     for n in range(5):
         make_transaction(
-            bob_account, amount="-9.99", payee="Spotify", date=_add_months(D(2026, 2, 1), n)
+            bob_account, amount="-9.99", payee="Spotify", date=add_months(D(2026, 2, 1), n)
         )
     assert subscriptions_detect(user=alice, today=TODAY) == []

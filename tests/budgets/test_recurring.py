@@ -107,6 +107,19 @@ def test_the_schedule_posts_due_dates_once_and_catches_up_after_a_gap(alice, che
     assert RecurringOccurrence.objects.filter(item=item, status="posted").count() == 4
 
 
+def test_day_31_posts_on_the_last_day_of_shorter_months(alice, checking):
+    with at(D(2025, 1, 20)):
+        item = _gym(alice, checking, start_date=D(2025, 1, 31), day_of_month=31)
+    with at(D(2025, 5, 1)):  # catching up January to April in one run
+        assert recurring_post_due().posted == 4
+    assert list(
+        Transaction.objects.for_user(alice).order_by("date").values_list("date", flat=True)
+    ) == [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30)]
+    assert list(item.occurrences.values_list("date", flat=True)) == [
+        D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30)
+    ]  # fmt: skip
+
+
 def test_it_never_posts_before_the_item_was_made_nor_expect_only_items(alice, checking):
     with at(D(2025, 3, 20)):
         _gym(alice, checking)  # started in January: January to March are history, not posted

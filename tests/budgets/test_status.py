@@ -235,3 +235,57 @@ def test_the_pace_leaves_out_bills_already_paid(alice, checking, food):
     assert status.spent == Decimal("400")
     assert status.bills_spent == Decimal("300")
     assert status.forecast == Decimal("600.00")  # 400 + 100 / 10 days * 20 days left
+
+
+def test_a_week_across_the_new_year_counts_both_years(alice, checking, food):
+    with at(D(2026, 1, 1)):  # a Thursday; the week started on Monday 29 December
+        budget = budget_create(user=alice, category=food, amount="70", period="week")
+        make_transaction(checking, amount="-1", category=food, date=D(2025, 12, 28))  # before
+        make_transaction(checking, amount="-10", category=food, date=D(2025, 12, 29))
+        make_transaction(checking, amount="-20", category=food, date=D(2026, 1, 4))
+        make_transaction(checking, amount="-40", category=food, date=D(2026, 1, 5))  # next week
+        status = budget_status(user=alice, budget=budget)
+    assert (status.start, status.last_day) == (D(2025, 12, 29), D(2026, 1, 4))
+    assert status.spent == Decimal("30")
+    assert (status.days_elapsed, status.days_left) == (4, 3)
+    assert status.pace_amount == Decimal("40.00")
+
+
+def test_weekly_rollover_carries_across_the_new_year(alice, checking, food):
+    with at(D(2025, 12, 17)):  # a Wednesday: the budget counts from Monday 15 December
+        budget = budget_create(user=alice, category=food, amount="50", period="week",
+                               rollover=True)  # fmt: skip
+    make_transaction(checking, amount="-30", category=food, date=D(2025, 12, 16))  # 20 left
+    make_transaction(checking, amount="-65", category=food, date=D(2025, 12, 24))  # 15 over
+    make_transaction(checking, amount="-99", category=food, date=D(2025, 12, 14))  # before start
+    with at(D(2026, 1, 2)):  # the third week: 50 + 20 - 15
+        status = budget_status(user=alice, budget=budget)
+    assert status.start == D(2025, 12, 29)
+    assert (status.carry, status.available) == (Decimal("5"), Decimal("55"))
+
+
+def test_a_pay_month_through_a_leap_february(alice, checking, food):
+    alice = set_profile(alice, month_start_day=15)
+    with at(D(2024, 3, 14)):
+        budget = budget_create(user=alice, category=food, amount="290", rollover=True)
+        make_transaction(checking, amount="-7", category=food, date=D(2024, 2, 14))  # before
+        make_transaction(checking, amount="-10", category=food, date=D(2024, 2, 29))
+        make_transaction(checking, amount="-20", category=food, date=D(2024, 3, 14))
+        status = budget_status(user=alice, budget=budget)
+    assert (status.start, status.last_day, status.days) == (D(2024, 2, 15), D(2024, 3, 14), 29)
+    assert (status.spent, status.days_left, status.pace_percent) == (Decimal("30"), 0, 100)
+    with at(D(2024, 3, 15)):  # the next pay month carries the 260 left
+        status = budget_status(user=alice, budget=budget)
+    assert (status.start, status.days, status.carry) == (D(2024, 3, 15), 31, Decimal("260"))
+
+
+def test_a_purchase_just_after_midnight_counts_in_the_users_new_month(alice, checking, food):
+    alice = set_profile(alice, timezone="Pacific/Auckland")
+    # 11:30 UTC on 31 March is 00:30 on 1 April in Auckland (NZDT, UTC+13).
+    with time_machine.travel(datetime.datetime(2025, 3, 31, 11, 30, tzinfo=UTC), tick=False):
+        budget = budget_create(user=alice, category=food, amount="100")
+        make_transaction(checking, amount="-60", category=food, date=D(2025, 3, 31))
+        make_transaction(checking, amount="-5", category=food, date=D(2025, 4, 1))
+        status = budget_status(user=alice, budget=budget)
+    assert budget.start_date == D(2025, 4, 1)
+    assert (status.start, status.spent, status.days_elapsed) == (D(2025, 4, 1), Decimal("5"), 1)
