@@ -14,13 +14,21 @@
     var text = card.querySelector("[data-role=progress-text]");
     var running = progress.state === "running" || progress.state === "queued";
     box.hidden = !running;
+    var button = card.querySelector("[data-role=sync-form] button");
+    if (button) { button.disabled = running; }
     if (running) {
       text.textContent = progress.state === "queued"
         ? "Waiting for the worker…"
         : (progress.pages || 0) + " pages, " + (progress.fetched || 0) + " transactions read";
     }
     var status = card.querySelector("[data-role=status]");
-    if (status && data.status_display) { status.textContent = data.status_display; }
+    if (status && data.status_display) {
+      status.textContent = data.status_display;
+      status.classList.remove("ok", "warn", "bad");
+      status.classList.add(
+        data.status === "ok" ? "ok" : data.status === "pending_expiration" ? "warn" : "bad"
+      );
+    }
     if (!running && data.last_run && data.last_synced_at) {
       card.querySelector("[data-role=last-run]").textContent =
         "Last synced just now: " + data.last_run.added + " added, " + data.last_run.modified +
