@@ -113,7 +113,9 @@ class MakeTransferForm(forms.Form):
     """Turn a transaction into one side of a transfer: the account on the other side, and
     what arrived there (or left it) when its currency differs."""
 
-    other_account = AccountChoiceField(queryset=Account.objects.none(), label="Other account")
+    other_account = AccountChoiceField(
+        queryset=Account.objects.none(), label="Other account", empty_label="Pick an account"
+    )
     other_amount = AmountField(
         allow_negative=False,
         required=False,
@@ -283,6 +285,9 @@ class SplitPartForm(forms.Form):
         part = f"part {int(number) + 1}" if number.isdigit() else "new part"
         for name, label in (("category", "Category"), ("amount", "Amount"), ("notes", "Note")):
             self.fields[name].widget.attrs["aria-label"] = f"{label} of {part}"
+        # On a phone the column headers are hidden: the placeholders say what goes where.
+        self.fields["amount"].widget.attrs["placeholder"] = "Amount"
+        self.fields["notes"].widget.attrs["placeholder"] = "Note (optional)"
 
 
 class BaseSplitFormSet(forms.BaseFormSet):

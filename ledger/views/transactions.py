@@ -443,6 +443,7 @@ def transaction_make_transfer_view(request: HttpRequest, pk: int) -> HttpRespons
 def transfer_create_view(request: HttpRequest) -> HttpResponse:
     initial = {"date": user_today(request.user)}
     form = TransferForm(request.POST or None, user=request.user, initial=initial)
+    back = _default_next(request)
     if request.method == "POST" and form.is_valid():
         try:
             transfer_create(user=request.user, **form.cleaned_data)
@@ -450,5 +451,5 @@ def transfer_create_view(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Transfer recorded.")
-            return redirect(_default_next(request))
-    return render(request, "ledger/transfer_form.html", {"form": form})
+            return redirect(back)
+    return render(request, "ledger/transfer_form.html", {"form": form, "next": back})

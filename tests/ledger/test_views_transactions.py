@@ -635,6 +635,18 @@ def test_it_records_a_transfer_between_two_accounts(alice_client, alice):
     assert amounts == {checking.pk: Decimal("-200"), savings.pk: Decimal("200")}
 
 
+def test_the_transfer_form_returns_to_the_page_it_was_opened_from(alice_client, alice):
+    checking, savings = make_account(alice), make_account(alice)
+    back = f"{LIST}?kind=transfer&period=month"
+    page = alice_client.get(reverse("ledger:transfer-create"), {"next": back})
+    assert f'name="next" value="{back.replace("&", "&amp;")}"' in page.content.decode()
+    data = {"from_account": checking.pk, "to_account": savings.pk, "amount": "5"}
+    response = alice_client.post(
+        reverse("ledger:transfer-create"), {**data, "date": "2025-03-01", "next": back}
+    )
+    assert response.status_code == 302 and response["Location"] == back
+
+
 def test_editing_a_transfer_side_has_no_kind_or_category_and_moves_both(alice_client, alice):
     checking, savings = make_account(alice, name="Checking"), make_account(alice, name="Savings")
     make_transfer(checking, savings, amount="40")
