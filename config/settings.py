@@ -120,9 +120,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the worker read while the other writes.
+    # WAL lets the web server and the worker read while the other writes. IMMEDIATE takes
+    # the write lock when a transaction begins, so two writers wait for each other (up to
+    # the timeout) rather than one failing with "database is locked" when it goes from
+    # reading to writing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -328,6 +335,8 @@ Q_CLUSTER["sync"] = env.bool("Q_SYNC", default=False)
 PLAID_CLIENT_ID = env.str("PLAID_CLIENT_ID", default="")
 PLAID_SECRET = env.str("PLAID_SECRET", default="")
 PLAID_ENV = env.str("PLAID_ENV", default="sandbox")
+if PLAID_ENV not in {"sandbox", "production"}:
+    raise ImproperlyConfigured(f"PLAID_ENV must be 'sandbox' or 'production', not {PLAID_ENV!r}.")
 PLAID_HOST = env.str("PLAID_HOST", default="")
 PLAID_WEBHOOK_URL = env.str("PLAID_WEBHOOK_URL", default="")
 PLAID_COUNTRY_CODES = env.list("PLAID_COUNTRY_CODES", default=["US"])
