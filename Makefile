@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# `make run PORT=8001` when something else already listens on 8000.
+PORT ?= 8000
 
 .PHONY: install run serve worker test e2e lint format bench migrate demo clean
 
@@ -22,9 +24,9 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
-## Start the web server and the background worker on 127.0.0.1:8000 (development).
+## Start the web server and the background worker on 127.0.0.1:$(PORT) (development).
 run: demo
-	DJANGO_DEBUG=1 $(BIN)/honcho -f Procfile.dev start
+	DJANGO_DEBUG=1 $(BIN)/honcho -f Procfile.dev start --port $(PORT)
 
 ## Production-like local run: gunicorn with its config file, static files collected.
 serve: migrate
