@@ -85,3 +85,19 @@ def test_bank_sync_command_refuses_unknown_users_and_other_peoples_items(alice, 
         call_command("bank_sync", "--user", "nobody@example.com", "--connect-demo")
     with pytest.raises(CommandError, match="has no bank item"):
         call_command("bank_sync", "--user", bob.email, "--item", str(demo_item.pk))
+
+
+def test_over_a_few_syncs_the_demo_bank_also_corrects_and_withdraws_transactions(demo_item):
+    results = []
+    for day in range(4):
+        with time_machine.travel(DAY + datetime.timedelta(days=day), tick=False):
+            results.append(bank_item_sync(item_id=demo_item.pk))
+    assert all(not r.error and r.cursor_saved for r in results)
+    assert sum(r.modified for r in results) >= 2
+    assert sum(r.removed for r in results) >= 1
+    rows = Transaction.objects.filter(account__bank_links__item=demo_item)
+    assert rows.filter(description__endswith="(corrected)").exists()
+    ids = list(rows.values_list("external_id", flat=True))
+    assert len(ids) == len(set(ids))
+    # Nothing pending is older than the demo bank's two pending days.
+    assert not rows.filter(status="pending", date__lt=datetime.date(2026, 11, 12)).exists()

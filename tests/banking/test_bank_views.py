@@ -79,6 +79,14 @@ def test_the_api_lists_items_and_starts_a_sync(
 ):
     listing = alice_client.get("/api/v1/bank-items").json()
     assert [i["id"] for i in listing["results"]] == [demo_item.pk]
+    detail = alice_client.get(f"/api/v1/bank-items/{demo_item.pk}").json()
+    assert (detail["institution_name"], detail["status"]) == ("Demo Bank", "ok")
+    assert {a["name"] for a in detail["accounts"]} == {
+        "Demo Everyday Checking",
+        "Demo Rewards Card",
+    }
+    assert "access_token" not in str(detail) and "cursor" not in detail
+    assert detail["status_url"] == f"/api/v1/bank-items/{demo_item.pk}/status"
     with django_capture_on_commit_callbacks(execute=True):
         started = alice_client.post(f"/api/v1/bank-items/{demo_item.pk}/sync")
     assert started.status_code == 202

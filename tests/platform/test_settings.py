@@ -117,6 +117,7 @@ def test_development_mode_makes_and_keeps_its_own_key(settings_env, tmp_path: Pa
         ("Q_BROKER", "rabbit", "Q_BROKER must be 'orm' or 'redis'"),
         ("Q_BROKER", "redis", "Q_BROKER=redis needs REDIS_URL"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT must be 'plain' or 'json'"),
+        ("PLAID_ENV", "development", "PLAID_ENV must be 'sandbox' or 'production'"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(
