@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import CursorPagination
@@ -176,10 +176,34 @@ class TransactionFilterBackend(DjangoFilterBackend):
 
 
 class TransactionPagination(CursorPagination):
+    """Newest first, or the `?ordering=` of the page (date, amount or payee, either way),
+    in the same order as the page; a cursor walks every row once, ties included."""
+
     ordering = ("-date", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    # The page's orders (TransactionOrderingFilter): the column, then date, then id.
+    SORTS = {
+        "date": ("date", "id"),
+        "-date": ("-date", "-id"),
+        "amount": ("amount", "date", "id"),
+        "-amount": ("-amount", "-date", "-id"),
+        "payee": ("payee", "date", "id"),
+        "-payee": ("-payee", "-date", "-id"),
+    }
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view) -> tuple[str, ...]:
+        wanted = request.query_params.get("ordering", "")
+        if not wanted:
+            return self.ordering
+        if wanted not in self.SORTS:
+            # A cursor needs a value of the row itself to resume from; an account's name
+            # is not one (sort by account on the page, or filter by account here).
+            raise serializers.ValidationError(
+                {"ordering": [f"Sort by one of: {', '.join(self.SORTS)}."]}
+            )
+        return self.SORTS[wanted]
 
 
 class TransactionViewSet(viewsets.ModelViewSet):

@@ -17,6 +17,7 @@ from tests.ledger.factories import (
 )
 
 API = "/api/v1"
+LIST_PAGE = "/transactions/"
 
 
 def post(client: Client, url: str, body, method: str = "post"):
@@ -258,6 +259,25 @@ def test_cursor_pagination_walks_every_row_once(alice_client, checking):
         url = data["next"]
     assert len(seen) == 120 == len(set(seen))
     assert seen == list(Transaction.objects.order_by("-date", "-id").values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("ordering", ["amount", "-amount", "payee", "-payee", "date"])
+def test_the_cursor_follows_the_sort_and_walks_every_row_once(alice_client, checking, ordering):
+    for n in range(30):  # ties on purpose: amounts and payees repeat across page breaks
+        make_transaction(checking, amount=f"-{n % 4}.50", payee=f"Shop {n % 3}")
+    seen, url = [], f"{API}/transactions?page_size=7&ordering={ordering}"
+    while url:
+        data = alice_client.get(url).json()
+        seen += [row["id"] for row in data["results"]]
+        url = data["next"]
+    page = alice_client.get(LIST_PAGE, {"ordering": ordering})
+    same_as_page = [t.pk for t in page.context["page_obj"].object_list]
+    assert seen == same_as_page and len(seen) == 30 == len(set(seen))
+
+
+def test_sorting_the_api_by_account_is_a_400(alice_client, checking):
+    response = alice_client.get(f"{API}/transactions?ordering=account")
+    assert response.status_code == 400 and "ordering" in response.json()
 
 
 def test_the_page_size_is_at_most_two_hundred(alice_client, checking):
