@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 from banking.importers.base import (
@@ -131,6 +132,13 @@ def camt_parse(data: Source) -> StatementResult:
             or _text(acct, "Svcr/FinInstnId/BICFI")
             or _text(acct, "Svcr/FinInstnId/BIC"),
         )
+        if currency is None:
+            # No <Acct><Ccy>: the currency the entries are booked in says it best (balances
+            # may be listed in several currencies, as in genkgo's camt053.v8 sample).
+            booked = Counter(
+                amt.get("Ccy") for amt in stmt.findall("Ntry/Amt") if amt.get("Ccy")
+            ).most_common(1)
+            currency = account.currency = booked[0][0] if booked else None
         for bal in stmt.findall("Bal"):
             code = _text(bal, "Tp/CdOrPrtry/Cd")
             if code in ("CLBD", "ITBD") and account.balance is None:

@@ -57,6 +57,7 @@ from banking.services.pipeline import (
     guarded_iter,
     open_upload,
     parse_statement,
+    row_errors_message,
     run_rows,
     statement_key,
 )
@@ -209,7 +210,7 @@ def _mapping_needs(layout: CsvLayout, mapping: CsvMapping) -> list[str]:
 
 
 def _choose_csv_mapping(
-    *, user, layout: CsvLayout, stream: IO[bytes], account: Account | None, profile: str
+    *, user, layout: CsvLayout, stream: IO[bytes], account_type: str, profile: str
 ) -> tuple[CsvMapping, dict[str, str], list[str]]:
     """The mapping to use, which profile gave it, and what is still to be answered."""
     signature = header_signature(layout.header)
@@ -247,11 +248,13 @@ def _choose_csv_mapping(
     needs = _mapping_needs(layout, mapping)
     if not layout.confident and not needs:
         needs.append("Check that the columns were recognised correctly.")
-    if account is not None and account.type == "credit_card" and mapping.amount is not None:
+    # A card account (existing, or created with this upload) whose file writes charges as
+    # positive numbers: flipped when the data leave no doubt (suggest_flip).
+    if account_type == "credit_card" and mapping.amount is not None:
         stream.seek(0)
         sample = list(itertools.islice(guarded_iter(csv_rows(stream, layout, mapping)), 200))
         stream.seek(0)
-        if suggest_flip(sample, account.type):
+        if suggest_flip(sample, account_type):
             mapping.flip_sign = True
     return mapping, {"kind": "", "name": ""}, needs
 
@@ -293,8 +296,10 @@ def import_start(
     """
     if account is not None and account.user_id != user.pk:
         raise ImportFlowError("Choose one of your own accounts.", code="account", field="account")
+    # Refuse an oversized file before reading it (a 500 MB file is not hashed to be refused).
+    file.seek(0, 2)
+    ensure_size(file.tell(), limit=max_upload_bytes())
     size, sha, lines = _scan(file)
-    ensure_size(size, limit=max_upload_bytes())
     if size == 0:
         raise ImportFileError("The file is empty.", code="empty")
     fmt = guarded(detect_format, file)
@@ -305,8 +310,21 @@ def import_start(
         layout = guarded(csv_sniff, file)
         file.seek(0)
         mapping, chosen, needs = _choose_csv_mapping(
-            user=user, layout=layout, stream=file, account=account, profile=profile
+            user=user,
+            layout=layout,
+            stream=file,
+            account_type=account.type
+            if account is not None
+            else (new_account or {}).get("type", ""),
+            profile=profile,
         )
+        if mapping.flip_sign and not chosen["kind"]:
+            flipped = (
+                "This card's file writes charges as positive numbers, so the signs were "
+                "flipped: charges are saved as money out. Untick “Flip sign” if that is wrong."
+            )
+            layout.warnings.append(flipped)
+            meta["notices"].append(flipped)
         meta.update(
             layout=layout.to_dict(),
             mapping=mapping.to_dict(),
@@ -578,8 +596,7 @@ def import_commit(
         raise ImportFlowError("Choose the account this statement is for.", code="account")
     if batch.state == State.PREVIEW and batch.error_count and not skip_errors:
         raise ImportFlowError(
-            f"{batch.error_count} row(s) could not be read. Fix the mapping, or choose to "
-            "import without the bad rows.",
+            row_errors_message(batch.format, batch.error_count, batch.errors or []),
             code="row_errors",
         )
     clean = {k: v for k, v in (decisions or {}).items() if v in DECISIONS}

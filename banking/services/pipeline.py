@@ -125,6 +125,20 @@ class RunResult:
         }
 
 
+def row_errors_message(fmt: str, count: int, errors: list[dict[str, Any]]) -> str:
+    """Why a commit with unreadable rows stops: how many, the first reasons, what to do."""
+    shown = [e["message"].rstrip(".") for e in errors[:3] if e.get("message")]
+    reasons = f": {'; '.join(shown)}" if shown else ""
+    if count > len(shown) and shown:
+        reasons += f"; and {count - len(shown)} more"
+    advice = (
+        "Fix the mapping, or choose to import without the bad rows."
+        if fmt == "csv"
+        else "Choose to import without them, or download the statement again from your bank."
+    )
+    return f"{count} row{'s' if count != 1 else ''} could not be read{reasons}. {advice}"
+
+
 def _chunk_rows() -> int:
     return max(1, getattr(settings, "IMPORT_CHUNK_ROWS", 2000))
 
@@ -386,8 +400,7 @@ def run_rows(
         stream.close()
     if write and result.errors and not skip_errors:
         raise ImportFlowError(
-            f"{result.errors} row(s) could not be read. Fix the mapping, or choose to "
-            "import without the bad rows.",
+            row_errors_message(batch.format, result.errors, result.error_rows),
             code="row_errors",
         )
     return result

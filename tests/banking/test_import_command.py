@@ -120,7 +120,7 @@ def test_ambiguous_dates_are_named_in_the_error(alice, checking, statement):
     with pytest.raises(CommandError) as exc:
         run(statement(AMBIGUOUS), "--user", alice.email, "--account", str(checking.pk))
     assert "day/month" in str(exc.value)
-    assert "--profile" in str(exc.value)
+    assert "--date-order dmy" in str(exc.value)
     assert not ImportBatch.objects.exists()
 
 

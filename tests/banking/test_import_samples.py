@@ -35,6 +35,8 @@ VALID = {
     "qif/gnucash_cbb-export.qif": ("USD", 9),
     "qif/quiffen_test.qif": ("USD", 6),
     "camt/actual_camt.latin1.xml": ("EUR", 2),
+    # Balances in EUR, SEK, CHF and JPY but the one entry in EUR: an EUR account.
+    "camt/genkgo-camt_camt053.v8.xml": ("EUR", 1),
     "mt940/actual_data.sta": ("EUR", 6),
     "csv/bank2ynab_20180226-1000594757-umsatz.CSV": ("EUR", 1),
     "csv/bank2ynab_CSV_A_20180414_112204.csv": ("EUR", 3),
@@ -51,7 +53,6 @@ REFUSED = {
 # Files whose bad rows are reported (row, column, reason) and not imported by default.
 BAD_ROWS = {
     "ofx/ofxparse_fail_nice_decimal_error.ofx": ("CAD", "TRNAMT"),
-    "camt/genkgo-camt_camt053.v8.xml": ("SEK", "currency"),  # an EUR entry in a SEK account
 }
 
 
@@ -144,7 +145,11 @@ def test_bad_rows_in_a_sample_are_listed_and_not_imported(alice, statements, nam
     account = make_account(alice, currency=currency)
     with pytest.raises(CommandError) as exc:
         command(str(statements / name), "--user", alice.email, "--account", str(account.pk))
-    assert "could not be read" in str(exc.value)
+    # It says which row and why, and what can be done, not "fix the mapping" (no mapping).
+    assert "1 row could not be read: Transaction 1, TRNAMT: '$120' is not a number" in str(
+        exc.value
+    )
+    assert "--skip-bad-rows" in str(exc.value) and "mapping" not in str(exc.value)
     assert not Transaction.objects.exists()
     assert not ImportBatch.objects.exists()
     with (statements / name).open("rb") as handle:

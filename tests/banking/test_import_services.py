@@ -295,6 +295,57 @@ def test_a_file_over_the_size_limit_names_the_limit(alice, checking, settings):
     assert not ImportBatch.objects.exists()
 
 
+class CountingFile(io.BytesIO):
+    """A file that counts the bytes read from it."""
+
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(alice, checking, settings):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    data = CountingFile(b"Date,Payee,Amount\n" + b"2024-01-05,Coffee,-3.50\n" * 100_000)
+    with pytest.raises(ImportFileError, match="largest file you can import is 1 MB"):
+        start(alice, checking, data)
+    assert data.read_bytes == 0
+
+
+CARD_CHARGES_POSITIVE = (
+    b"Posted,Merchant,Charge\n"
+    b"2026-03-02,GROCERY MART,54.20\n"
+    b"2026-03-04,COFFEE HOUSE,4.75\n"
+    b"2026-03-09,GAS STATION,40.00\n"
+    b"2026-03-15,PAYMENT RECEIVED THANK YOU,-500.00\n"
+)
+
+
+@pytest.mark.parametrize("new", [False, True], ids=["existing card", "card created with it"])
+def test_an_unknown_card_layout_with_positive_charges_is_flipped(alice, new):
+    target = (
+        {"new_account": {"name": "Visa", "type": "credit_card", "currency": "USD"}}
+        if new
+        else {"account": make_account(alice, name="Visa", type="credit_card")}
+    )
+    batch = import_start(
+        user=alice, file=io.BytesIO(CARD_CHARGES_POSITIVE), file_name="visa.csv", **target
+    )
+    assert batch.meta["mapping"]["flip_sign"] is True
+    assert any("flipped" in n for n in batch.meta["notices"])
+    import_commit(batch=batch)
+    amounts = dict(Transaction.objects.filter(user=alice).values_list("payee", "amount"))
+    assert amounts["GROCERY MART"] == Decimal("-54.20")
+    assert amounts["PAYMENT RECEIVED THANK YOU"] == Decimal("500.00")
+
+
+def test_the_same_file_into_a_checking_account_is_not_flipped(alice, checking):
+    batch = start(alice, checking, io.BytesIO(CARD_CHARGES_POSITIVE))
+    assert batch.meta["mapping"]["flip_sign"] is False
+
+
 def test_a_latin1_csv_is_decoded(alice, checking):
     data = io.BytesIO("Date,Payee,Amount\n2024-01-05,Café Crème,-3.50\n".encode("cp1252"))
     run(alice, checking, data)

@@ -324,7 +324,10 @@ def test_camt053_v2_with_two_statements() -> None:
 
 
 def test_camt053_v8() -> None:
-    (row,) = all_rows(camt_parse(sample("camt/genkgo-camt_camt053.v8.xml")))
+    result = camt_parse(sample("camt/genkgo-camt_camt053.v8.xml"))
+    # No <Acct><Ccy>; balances in four currencies; the entry is booked in EUR.
+    assert result.accounts[0].currency == "EUR"
+    (row,) = all_rows(result)
     assert (row.date, row.amount, row.payee, row.external_id) == (
         D(2014, 12, 31),
         Decimal("8.85"),

@@ -106,7 +106,10 @@ class Command(BaseCommand):
                 )
         except (ImportFileError, ImportFlowError) as exc:
             self._forget(batch, new_account is not None)
-            raise CommandError(str(exc)) from exc
+            message = str(exc)
+            if getattr(exc, "code", "") == "row_errors":
+                message += " (--skip-bad-rows imports the readable rows.)"
+            raise CommandError(message) from exc
         payload = self._payload(batch, result)
         if dry_run:
             payload["dry_run"] = True
@@ -147,12 +150,17 @@ class Command(BaseCommand):
             batch.save(update_fields=["meta"])
             needs = batch.meta["needs"]
         if needs:
-            hint = (
-                " Map the columns once on the import page and save them as a profile, then "
-                "pass --profile NAME."
-                if batch.format == "csv"
-                else " Import this file on the import page to map each account."
-            )
+            if all("order" in n for n in needs):
+                hint = (
+                    " Answer with --date-order dmy (day first) or --date-order mdy (month first)."
+                )
+            elif batch.format == "csv":
+                hint = (
+                    " Map the columns once on the import page and save them as a profile, "
+                    "then pass --profile NAME."
+                )
+            else:
+                hint = " Import this file on the import page to map each account."
             raise ImportFlowError(
                 "This file cannot be imported without answers: " + " ".join(needs) + hint
             )
