@@ -33,6 +33,17 @@ class AmountField(serializers.CharField):
         return str(value)
 
 
+class DateField(serializers.DateField):
+    """An ISO date; anything else (a day that does not exist, another format) gets one
+    plain message."""
+
+    default_error_messages = {
+        **serializers.DateField.default_error_messages,
+        "invalid": "Enter a real date as YYYY-MM-DD, like 2025-03-31.",
+        "datetime": "Enter a date as YYYY-MM-DD, without a time.",
+    }
+
+
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key that must name one of the requesting user's own rows; anyone else's id
     reads as "does not exist" (a 400 field error that leaks nothing)."""

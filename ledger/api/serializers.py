@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
-from ledger.api.fields import AmountField, ScopedPrimaryKeyRelatedField
+from ledger.api.fields import AmountField, DateField, ScopedPrimaryKeyRelatedField
 from ledger.currencies import CURRENCIES
 from ledger.models import (
     Account,
@@ -39,6 +39,7 @@ def _money(value, currency: str) -> str | None:
 
 class AccountSerializer(serializers.ModelSerializer):
     opening_balance = AmountField(required=False)
+    opening_date = DateField(required=False, allow_null=True)
     balance = serializers.SerializerMethodField(
         help_text="Opening balance plus every transaction, in the account's currency."
     )
@@ -115,6 +116,7 @@ class TransactionSerializer(serializers.ModelSerializer):
     )
     tags = ScopedPrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
     amount = AmountField()
+    date = DateField()
     currency = serializers.CharField(source="account.currency", read_only=True)
     kind = serializers.ChoiceField(
         choices=["expense", "income", "transfer"], read_only=True, help_text="Derived."
@@ -205,7 +207,7 @@ class BulkRowSerializer(serializers.Serializer):
     """One row of a bulk create; ids are resolved for all rows at once by the view."""
 
     account = serializers.IntegerField()
-    date = serializers.DateField()
+    date = DateField()
     amount = AmountField()
     payee = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -235,7 +237,7 @@ class BulkCreateResultSerializer(serializers.Serializer):
 class TransferSerializer(serializers.ModelSerializer):
     from_account = ScopedPrimaryKeyRelatedField(queryset=Account.objects.all())
     to_account = ScopedPrimaryKeyRelatedField(queryset=Account.objects.all())
-    date = serializers.DateField()
+    date = DateField()
     amount = AmountField(help_text="What leaves from_account, above zero, in its currency.")
     to_amount = AmountField(
         required=False,

@@ -164,6 +164,15 @@ def test_bad_transaction_input_is_a_400_and_writes_nothing(
     assert not Transaction.objects.exists()
 
 
+def test_a_date_that_does_not_exist_is_named_in_plain_words(alice_client, alice, checking):
+    message = ["Enter a real date as YYYY-MM-DD, like 2025-03-31."]
+    response = post(alice_client, f"{API}/transactions", txn_body(checking, date="2025-02-30"))
+    assert response.json() == {"date": message}
+    response = post(alice_client, f"{API}/accounts", {"name": "x", "opening_date": "31/01/2025"})
+    assert response.json() == {"opening_date": message}
+    assert not Transaction.objects.exists() and Account.objects.count() == 1
+
+
 def test_filters_combine(alice_client, alice, checking, savings, groceries):
     tag = make_tag(alice, "weekly")
     hit = make_transaction(
