@@ -15,21 +15,38 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _CODE = re.compile(r"^(?:[A-Z]{3}|Rs\.?|INR|RS\.?|kr|Fr\.|SFr\.)\s*|\s*(?:[A-Z]{3}|Rs\.?|kr|Fr\.)$")
 
 
+# The other mark followed by one or two digits at the end of the number ("2750.00" in a
+# comma-decimal file, "12,5" in a point-decimal one) is a decimal mark, never a grouping:
+# groups have three digits. Read as grouping it would make the amount 100 times too big.
+_OTHER_MARK_TAIL = {
+    ",": re.compile(r"\.\d{1,2}\D*$").search,
+    ".": re.compile(r",\d{1,2}\D*$").search,
+}
+
+
 class AmountError(ValueError):
     pass
 
 
-def make_amount_parser(decimal_mark: str = ".") -> Callable[[str], Decimal | None]:
+def make_amount_parser(
+    decimal_mark: str = ".", *, _switch: bool = True
+) -> Callable[[str], Decimal | None]:
     """A parser returning a Decimal, None for a blank cell, or raising AmountError."""
     group = ",'’" if decimal_mark == "." else ".'’"
     table = str.maketrans(dict.fromkeys(group + _SPACES + _SYMBOLS) | {"\u2212": "-"})
     comma = decimal_mark == ","
     fullmatch = _NUMBER.fullmatch
     plain = (_PLAIN_COMMA if comma else _PLAIN_DOT).fullmatch
+    other_tail = _OTHER_MARK_TAIL[","] if comma else _OTHER_MARK_TAIL["."]
+    other: list[Callable[[str], Decimal | None]] = []  # the other mark's parser, made once
 
     def parse(text: str) -> Decimal | None:
         if plain(text):  # the common case: "-12.34" as is
             return Decimal(text.replace(",", ".") if comma else text)
+        if _switch and other_tail(text):
+            if not other:
+                other.append(make_amount_parser("." if comma else ",", _switch=False))
+            return other[0](text)
         t = text.translate(table)
         if not t:
             return None

@@ -23,6 +23,7 @@ from banking.importers import (
     csv_sniff,
     suggest_flip,
 )
+from banking.importers.amounts import make_amount_parser
 
 D = datetime.date
 
@@ -149,6 +150,36 @@ def test_it_reads_number_styles(cell: str, decimal: str, expected: str) -> None:
     assert layout.mapping.decimal_mark == decimal
     rows = ok_rows(list(csv_rows(text.encode(), layout)))
     assert rows[0].amount == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("cell", "decimal", "expected"),
+    [
+        ("2750.00", ",", "2750.00"),  # BNP Paribas Fortis exports mix both marks
+        ("-1.372,26", ",", "-1372.26"),
+        ("1.234", ",", "1234"),  # three digits: a thousands group
+        ("12,5", ".", "12.5"),
+        ("1.234,56", ".", "1234.56"),
+        ("1,234", ".", "1234"),
+        ("1,20,000.00", ".", "120000.00"),
+    ],
+)
+def test_a_number_written_with_the_other_decimal_mark_is_not_scaled(
+    cell: str, decimal: str, expected: str
+) -> None:
+    assert make_amount_parser(decimal)(cell) == Decimal(expected)
+
+
+def test_a_file_mixing_decimal_marks_reads_every_amount_right() -> None:
+    data = (
+        b"Datum;Omschrijving;Bedrag\n"
+        b"17/06/2026;Kruidvat;-12,05\n"
+        b"15/06/2026;Salaris;2750.00\n"
+        b"14/06/2026;Huur;-1.100,00\n"
+    )
+    layout = csv_sniff(data)
+    amounts = [r.amount for r in ok_rows(list(csv_rows(data, layout)))]
+    assert amounts == [Decimal("-12.05"), Decimal("2750.00"), Decimal("-1100.00")]
 
 
 @pytest.mark.parametrize(
