@@ -249,3 +249,26 @@ def test_preview_and_test_panel_say_when_the_pattern_ran_out_of_time(alice, chec
     assert [t.payee for t in tested.matches] == ["a,b,c,d,e,f,g,h,i,j,k,P"]
     fast = rule_test(user=alice, conditions=[{"field": "payee", "op": "contains", "value": "P"}])
     assert not fast.slow_pattern
+
+
+def test_a_tags_only_rule_applied_to_existing_counts_only_rows_still_missing_the_tag(
+    alice, checking
+):
+    trip = make_tag(alice, "trip")
+    tagged = make_transaction(checking, payee="Hotel Lumiere", tags=[trip])
+    untagged = make_transaction(checking, payee="Hotel Lumiere 2")
+    make_transaction(checking, payee="Corner shop")
+    rule = rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Trip",
+            conditions=[{"field": "payee", "op": "starts_with", "value": "hotel"}],
+            tags=[trip],
+        ),
+    )
+    preview = rule_preview(rule=rule)
+    assert (preview.count, [t.pk for t in preview.sample]) == (1, [untagged.pk])
+    assert rule_apply_to_existing(rule=rule) == 1
+    assert list(untagged.tags.all()) == [trip]
+    assert list(tagged.tags.all()) == [trip]
+    assert rule_preview(rule=rule).count == 0
