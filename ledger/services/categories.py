@@ -1,8 +1,11 @@
 """Categories: the default set, create, edit, merge, archive, delete."""
 
+import contextlib
 import re
 from typing import Any
 
+from django.apps import apps
+from django.db import IntegrityError, models
 from django.db import transaction as db_transaction
 from django.db.models import Q
 
@@ -173,10 +176,34 @@ def category_archive(*, user: User, category: Category, archived: bool = True) -
     return category_update(user=user, category=category, is_archived=archived)
 
 
+def _move_other_apps_rows(source: Category, target: Category) -> None:
+    """Rows of the other apps filed under `source` (a budget, a recurring bill) move to
+    `target` too, instead of going with `source` when it is deleted. They are found through
+    the app registry, so the ledger imports none of those apps. A row the target already
+    has a twin of (a unique constraint refuses the move: a second monthly budget, say)
+    stays, and goes the way its foreign key says when `source` is deleted."""
+    for model in apps.get_models():
+        if model._meta.app_label == "ledger":
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey) or field.related_model is not Category:
+                continue
+            rows = model._default_manager.filter(**{field.name: source})
+            try:
+                with db_transaction.atomic():
+                    rows.update(**{field.name: target})
+                continue
+            except IntegrityError:
+                pass
+            for pk in rows.values_list("pk", flat=True):
+                with contextlib.suppress(IntegrityError), db_transaction.atomic():
+                    model._default_manager.filter(pk=pk).update(**{field.name: target})
+
+
 @db_transaction.atomic
 def category_merge(*, user: User, source: Category, target: Category) -> Category:
-    """Move everything filed under `source` (transactions, split parts, rules, sub-categories)
-    to `target`, then delete `source`."""
+    """Move everything filed under `source` (transactions, split parts, rules, sub-categories,
+    and the other apps' rows such as budgets) to `target`, then delete `source`."""
     errors = FieldErrors()
     if source.user_id != user.pk:
         errors.add("source", "Choose one of your own.")
@@ -199,6 +226,7 @@ def category_merge(*, user: User, source: Category, target: Category) -> Categor
     Transaction.objects.filter(user=user, category=source).update(category=target)
     TransactionSplit.objects.filter(transaction__user=user, category=source).update(category=target)
     Rule.objects.filter(user=user, set_category=source).update(set_category=target)
+    _move_other_apps_rows(source, target)
     # Sub-categories move under the target; one that the target already has (same name)
     # is merged into it instead of leaving two of a kind.
     existing = {c.name.lower(): c for c in target.children.all()}

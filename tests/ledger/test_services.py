@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from ledger.models import Category, Rule, Transaction, TransactionSplit, Transfer
@@ -159,6 +160,42 @@ def test_merge_moves_transactions_splits_rules_and_children_then_deletes_source(
     assert TransactionSplit.objects.filter(category=target).count() == 1
     assert rule.set_category == target
     assert child.parent == target
+    assert not Category.objects.filter(pk=source.pk).exists()
+
+
+def test_merge_moves_budgets_and_recurring_bills_filed_under_the_source(alice, checking):
+    budget = apps.get_model("budgets", "Budget")
+    recurring = apps.get_model("budgets", "RecurringItem")
+    source = make_category(alice, name="Eating out")
+    target = make_category(alice, name="Restaurants")
+    day = datetime.date(2025, 1, 1)
+    kept = budget.objects.create(user=alice, category=source, amount=Decimal("200"), start_date=day)
+    bill = recurring.objects.create(
+        user=alice,
+        payee="Meal kit",
+        amount=Decimal("-60"),
+        account=checking,
+        category=source,
+        start_date=day,
+        post_from=day,
+    )
+    category_merge(user=alice, source=source, target=target)
+    kept.refresh_from_db()
+    bill.refresh_from_db()
+    assert kept.category == target and bill.category == target
+
+
+def test_merge_keeps_the_targets_budget_when_both_have_one(alice):
+    budget = apps.get_model("budgets", "Budget")
+    source = make_category(alice, name="Eating out")
+    target = make_category(alice, name="Restaurants")
+    day = datetime.date(2025, 1, 1)
+    budget.objects.create(user=alice, category=source, amount=Decimal("200"), start_date=day)
+    theirs = budget.objects.create(
+        user=alice, category=target, amount=Decimal("300"), start_date=day
+    )
+    category_merge(user=alice, source=source, target=target)
+    assert list(budget.objects.filter(user=alice)) == [theirs]
     assert not Category.objects.filter(pk=source.pk).exists()
 
 
