@@ -284,13 +284,18 @@ class BudgetStatus:
         return min(100, 5 * round(self.pace_percent / 5))
 
     @property
-    def transactions_url(self) -> str:
+    def transaction_query(self) -> dict[str, str]:
+        """The transaction filter (ledger.filters) of this period's spending in the budget."""
         query = {"date_from": self.start.isoformat(), "date_to": self.last_day.isoformat()}
         if self.budget.category_id:
             query["category"] = str(self.budget.category_id)
         else:
             query["kind"] = "expense"
-        return f"{reverse('ledger:transaction-list')}?{urlencode(query)}"
+        return query
+
+    @property
+    def transactions_url(self) -> str:
+        return f"{reverse('ledger:transaction-list')}?{urlencode(self.transaction_query)}"
 
 
 def _in_budget(item: RecurringItem, budget: Budget) -> bool:
@@ -413,10 +418,10 @@ def budget_history(
 
 def history_chart(points: list[HistoryPoint], *, period: str, currency: str) -> dict:
     """Labels and values (strings: exact decimals) for the 12-period chart."""
-    fmt = "%b %Y" if period == "month" else "%d %b"
+    label = (lambda d: f"{d:%b %Y}") if period == "month" else (lambda d: f"{d.day} {d:%b}")
     money = lambda value: str(quantize(value, currency))  # noqa: E731
     return {
-        "labels": [p.start.strftime(fmt) for p in points],
+        "labels": [label(p.start) for p in points],
         "spent": [money(p.spent) for p in points],
         "limit": [money(p.limit) for p in points],
         "currency": currency,

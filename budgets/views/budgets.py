@@ -1,10 +1,13 @@
 """Budgets: the list with status, one budget with its history, create/edit/archive, the
 starting set, copy last month's, and the alert settings."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,9 +25,12 @@ from budgets.services.budgets import (
     budgets_suggest_create,
 )
 from budgets.views import add_service_errors
+from ledger.filters import TransactionFilterSet
 from ledger.forms import plain_amount
+from ledger.models import Transaction, TransactionSplit
 
 SAFE = ["GET", "HEAD"]
+LATEST = 10  # this period's transactions shown on a budget's page
 FORM = ["GET", "HEAD", "POST"]
 
 
@@ -76,10 +82,31 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = selectors.budget_status(user=request.user, budget=budget, cal=cal)
     history = selectors.budget_history(user=request.user, budget=budget, cal=cal)
     chart = selectors.history_chart(history, period=budget.period, currency=budget.currency)
+    # The same filter as the "Transactions" link, so both show the same rows.
+    rows = (
+        TransactionFilterSet(
+            QueryDict(urlencode(status.transaction_query)),
+            queryset=Transaction.objects.for_user(request.user).select_related(
+                "account", "category"
+            ),
+            request=request,
+        )
+        .qs.filter(account__currency=budget.currency)
+        .annotate(has_parts=Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk"))))
+        .order_by("-date", "-id")
+    )
+    latest = list(rows[:LATEST])
     return render(
         request,
         "budgets/budget_detail.html",
-        {"budget": budget, "status": status, "history": history[::-1], "chart": chart},
+        {
+            "budget": budget,
+            "status": status,
+            "history": history[::-1],
+            "chart": chart,
+            "transactions": latest,
+            "transactions_count": len(latest) if len(latest) < LATEST else rows.count(),
+        },
     )
 
 

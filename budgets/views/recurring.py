@@ -129,14 +129,31 @@ def recurring_upcoming(request: HttpRequest) -> HttpResponse:
     today, _ = user_today(request.user)
     until = today + datetime.timedelta(days=UPCOMING_DAYS)
     expected = expected_between(user=request.user, since=today, until=until)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for row in expected:
-        totals[row.currency] += row.amount
     return render(
         request,
         "budgets/upcoming.html",
-        {"expected": expected, "totals": dict(totals), "today": today, "until": until},
-    )
+        {"expected": expected, "totals": _upcoming_totals(expected), "today": today,
+         "until": until},
+    )  # fmt: skip
+
+
+def _upcoming_totals(expected: list) -> list[dict]:
+    """Per currency: the bills due (money out, as a positive total) and how many of them
+    have been seen already, and the income expected. Bills and income are never netted."""
+    rows: dict[str, dict] = {}
+    for row in expected:
+        total = rows.setdefault(
+            row.currency,
+            {"currency": row.currency, "bills": Decimal("0"), "count": 0, "seen": 0,
+             "income": Decimal("0")},
+        )  # fmt: skip
+        if row.amount < 0:
+            total["bills"] -= row.amount
+            total["count"] += 1
+            total["seen"] += row.seen
+        else:
+            total["income"] += row.amount
+    return list(rows.values())
 
 
 @login_required

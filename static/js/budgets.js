@@ -25,16 +25,21 @@
     data: {
       labels: data.labels,
       datasets: [
-        { type: "bar", label: "Spent", data: spent, backgroundColor: bars, borderRadius: 4 },
+        { type: "bar", label: "Spent", data: spent, backgroundColor: bars, borderRadius: 4,
+          pointStyle: "rectRounded" },
         { type: "line", label: "Limit", data: limit, borderColor: color("--chart-6", "#ca8a04"),
-          backgroundColor: color("--chart-6", "#ca8a04"), borderDash: [6, 4], pointRadius: 0, stepped: "middle" },
+          backgroundColor: color("--chart-6", "#ca8a04"), borderDash: [6, 4], pointRadius: 0, stepped: "middle", pointStyle: "line" },
       ],
     },
     options: {
       maintainAspectRatio: false,
-      plugins: { tooltip: { callbacks: { label: function (ctx) {
-        return ctx.dataset.label + ": " + money.format(ctx.parsed.y);
-      } } } },
+      plugins: {
+        // Point-style keys: the limit's key is a line, not a box drawn with its dashes.
+        legend: { labels: { usePointStyle: true } },
+        tooltip: { callbacks: { label: function (ctx) {
+          return ctx.dataset.label + ": " + money.format(ctx.parsed.y);
+        } } },
+      },
       scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return money.format(v); } } } },
     },
   });

@@ -8,8 +8,14 @@ from django.urls import reverse
 
 from budgets.models import Budget, BudgetSettings, Notification, RecurringItem
 from budgets.services.budgets import budget_create
-from budgets.services.recurring import recurring_create
-from tests.ledger.factories import make_category, make_transaction, make_transactions
+from budgets.services.recurring import recurring_create, recurring_match
+from tests.ledger.factories import (
+    make_account,
+    make_category,
+    make_split,
+    make_transaction,
+    make_transactions,
+)
 
 D = datetime.date
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -81,6 +87,36 @@ def test_the_budget_page_has_history_chart_data(alice_client, budget, checking, 
     assert len(chart["labels"]) == 12 and chart["labels"][-1] == "Mar 2025"
     assert chart["spent"][-4] == "20.00"
     assert 'id="budget-history-data"' in page.content.decode()
+
+
+def test_the_budget_page_lists_the_periods_transactions_like_its_link(
+    alice, alice_client, budget, checking, food, cafe
+):
+    rent = make_category(alice, name="Rent")
+    euro = make_account(alice, currency="EUR")
+    make_transaction(checking, amount="-12", payee="Corner cafe", category=cafe, date=D(2025, 3, 3))
+    make_transaction(checking, amount="-40", payee="Market", category=food, date=D(2025, 3, 5))
+    split = make_transaction(checking, amount="-30", payee="Big shop", date=D(2025, 3, 6))
+    make_split(split, [(food, "-10"), (rent, "-20")])
+    make_transaction(checking, amount="-900", payee="Landlord", category=rent, date=D(2025, 3, 1))
+    make_transaction(checking, amount="-7", payee="Old", category=food, date=D(2025, 2, 28))
+    make_transaction(euro, amount="-9", payee="Paris", category=food, date=D(2025, 3, 4))
+    page = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk]))
+    assert [t.payee for t in page.context["transactions"]] == ["Big shop", "Market", "Corner cafe"]
+    assert page.context["transactions_count"] == 3
+    html = page.content.decode()
+    assert "Split" in html and "Food › Cafe" in html
+    listed = alice_client.get(page.context["status"].transactions_url)
+    linked = {t.payee for t in listed.context["page_obj"]}
+    assert {"Big shop", "Market", "Corner cafe"} <= linked and "Landlord" not in linked
+
+
+def test_the_budget_page_links_to_all_when_there_are_many(alice, alice_client, budget, checking,
+                                                         food):  # fmt: skip
+    make_transactions(checking, 12, start=D(2025, 3, 1), category=food)
+    page = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk]))
+    assert len(page.context["transactions"]) == 10
+    assert "See all 12 transactions" in page.content.decode()
 
 
 def test_creating_a_budget(alice, alice_client, food):
@@ -206,7 +242,9 @@ def test_recurring_pages(alice, alice_client, item, checking):
     assert "Gym" in alice_client.get(reverse("budgets:recurring-list")).content.decode()
     upcoming = alice_client.get(reverse("budgets:recurring-upcoming"))
     assert [row.date for row in upcoming.context["expected"]] == [D(2025, 3, 15)]
-    assert upcoming.context["totals"] == {"USD": Decimal("-30")}
+    assert upcoming.context["totals"] == [
+        {"currency": "USD", "bills": Decimal("30"), "count": 1, "seen": 0, "income": 0}
+    ]
     response = alice_client.post(
         reverse("budgets:recurring-create"),
         {"payee": "Rent", "direction": "expense", "amount": "1200", "account": checking.pk,
@@ -217,6 +255,27 @@ def test_recurring_pages(alice, alice_client, item, checking):
     assert rent.amount == Decimal("-1200") and rent.day_of_month == 31
     upcoming = alice_client.get(reverse("budgets:recurring-upcoming"))
     assert D(2025, 3, 31) in [row.date for row in upcoming.context["expected"]]
+
+
+def test_upcoming_totals_the_bills_apart_from_income_and_counts_those_seen(
+    alice, alice_client, item, checking
+):
+    recurring_create(user=alice, payee="Salary", amount="2500", account=checking,
+                     start_date=D(2025, 1, 25))  # fmt: skip
+    seen = recurring_create(user=alice, payee="Phone", amount="-20", account=checking,
+                            start_date=D(2025, 1, 12))  # fmt: skip
+    real = make_transaction(checking, amount="-20", payee="PHONE CO", date=D(2025, 3, 10))
+    recurring_match(user=alice, transactions=[real])  # the bill of the 12th came early
+    page = alice_client.get(reverse("budgets:recurring-upcoming"))
+    assert page.context["totals"] == [
+        {"currency": "USD", "bills": Decimal("50"), "count": 2, "seen": 1,
+         "income": Decimal("2500")}
+    ]  # fmt: skip
+    html = page.content.decode()
+    assert "$50.00" in html and "1 of 2 seen already" in html and "$2,500.00" in html
+    assert [(row.item, row.seen) for row in page.context["expected"]][:2] == [
+        (seen, True), (item, False)
+    ]  # fmt: skip
 
 
 def test_a_recurring_item_ending_before_it_starts_is_a_field_error(alice_client, checking):
