@@ -327,42 +327,54 @@ json_values = st.recursive(
 )
 
 
+WEBHOOK_CODES = [
+    "SYNC_UPDATES_AVAILABLE",
+    "ERROR",
+    "LOGIN_REPAIRED",
+    "PENDING_EXPIRATION",
+    "PENDING_DISCONNECT",
+    "USER_PERMISSION_REVOKED",
+    "NEW_ACCOUNTS_AVAILABLE",
+    "WEBHOOK_UPDATE_ACKNOWLEDGED",
+]
+
+
 def webhook_bodies(item_id: str):
-    payload = st.fixed_dictionaries(
+    """Plaid-shaped payloads about our item (every code), the same fields holding any JSON,
+    other JSON values, and bytes that are not JSON at all."""
+    error = st.fixed_dictionaries(
         {},
         optional={
-            "webhook_type": st.sampled_from(["TRANSACTIONS", "ITEM", "AUTH", "HOLDINGS"])
-            | json_values,
-            "webhook_code": st.sampled_from(
-                [
-                    "SYNC_UPDATES_AVAILABLE",
-                    "ERROR",
-                    "LOGIN_REPAIRED",
-                    "PENDING_EXPIRATION",
-                    "PENDING_DISCONNECT",
-                    "USER_PERMISSION_REVOKED",
-                    "NEW_ACCOUNTS_AVAILABLE",
-                    "WEBHOOK_UPDATE_ACKNOWLEDGED",
-                ]
-            )
-            | json_values,  # fmt: skip
-            "item_id": st.sampled_from([item_id, "item-unknown", ""]) | json_values,
-            "error": st.fixed_dictionaries(
-                {},
-                optional={
-                    "error_code": st.sampled_from(["ITEM_LOGIN_REQUIRED", "INTERNAL"])
-                    | json_values,
-                    "display_message": json_values,
-                    "error_message": json_values,
-                },
-            )
-            | json_values,
-            "environment": json_values,
-            "consent_expiration_time": json_values,
+            "error_code": st.sampled_from(["ITEM_LOGIN_REQUIRED", "INTERNAL"]) | json_values,
+            "display_message": json_values,
+            "error_message": json_values,
         },
-    ).map(lambda d: json.dumps(d).encode())
+    )
+    extra = {
+        "error": error | json_values,
+        "environment": json_values,
+        "new_transactions": json_values,
+    }
+    shaped = st.fixed_dictionaries(
+        {
+            "webhook_type": st.sampled_from(["TRANSACTIONS", "ITEM"]),
+            "webhook_code": st.sampled_from(WEBHOOK_CODES),
+            "item_id": st.just(item_id),
+        },
+        optional=extra,
+    )
+    loose = st.fixed_dictionaries(
+        {},
+        optional={
+            "webhook_type": st.sampled_from(["TRANSACTIONS", "ITEM", "AUTH"]) | json_values,
+            "webhook_code": st.sampled_from(WEBHOOK_CODES) | json_values,
+            "item_id": st.sampled_from([item_id, "item-unknown", ""]) | json_values,
+            **extra,
+        },
+    )
+    objects = (shaped | loose).map(lambda d: json.dumps(d).encode())
     other_json = json_values.map(lambda v: json.dumps(v).encode())
-    return payload | other_json | st.binary(max_size=200)
+    return objects | other_json | st.binary(max_size=200)
 
 
 def test_signed_webhooks_with_any_body_never_crash(alice: User, plaid_item) -> None:
