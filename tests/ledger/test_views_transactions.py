@@ -564,6 +564,42 @@ def test_the_full_form_creates_a_transaction(alice_client, alice):
 
 
 @pytest.mark.parametrize(
+    ("currency", "field", "value", "message"),
+    [
+        ("USD", "amount", "12abc", "Enter an amount"),
+        ("USD", "amount", "1.234", "at most 2 decimal places"),
+        ("JPY", "amount", "1.5", "no decimal places"),
+        ("KWD", "amount", "1.2345", "Use at most 3 decimal places"),
+        ("USD", "amount", "5000000000000", "too large"),
+        ("USD", "date", "2025-02-30", "real date"),
+        ("USD", "status", "maybe", "valid choice"),
+    ],
+)
+def test_the_full_form_and_the_edit_form_refuse_bad_input_and_write_nothing(
+    alice_client, alice, currency, field, value, message
+):
+    account = make_account(alice, currency=currency)
+    data = {
+        "direction": "expense",
+        "amount": "10",
+        "account": account.pk,
+        "date": "2025-04-01",
+        "status": "cleared",
+        field: value,
+    }
+    response = alice_client.post(reverse("ledger:transaction-create"), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Transaction.objects.exists()
+    txn = make_transaction(account, amount="-3")
+    url = reverse("ledger:transaction-edit", args=[txn.pk])
+    response = alice_client.post(url, edit_data(txn, **{field: value}))
+    assert message in " ".join(response.context["form"].errors[field])
+    txn.refresh_from_db()
+    assert (txn.amount, txn.version) == (Decimal("-3"), 1)
+
+
+@pytest.mark.parametrize(
     ("name", "method"),
     [
         ("ledger:transaction-edit", "get"),
