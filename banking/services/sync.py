@@ -1,9 +1,10 @@
 """Bank sync: connect an item, map its accounts, and apply provider changes to the ledger.
 
 A sync run pages through the provider from the stored cursor until has_more is false, and
-applies every page plus the new cursor in ONE database transaction, holding a row lock on the
-item so only one sync of an item runs at a time, whatever the number of workers. A failed run
-changes nothing and keeps the cursor.
+applies every page plus the new cursor in ONE database transaction. On PostgreSQL it holds a
+row lock on the item for the whole run, so only one sync of an item runs at a time, whatever
+the number of workers; on SQLite (one machine) a run reads the bank first and applies only if
+no other run moved the cursor meanwhile. A failed run changes nothing and keeps the cursor.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from banking.connections import BankAccount, BankItem
@@ -65,6 +66,7 @@ class _Collected:
     modified: list[ProviderTransaction] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     cursor: str = ""
+    started_from: str = ""  # the stored cursor this run read from
 
 
 # --- progress (read by the Connections page without a reload) ------------------------------
@@ -206,30 +208,27 @@ def bank_item_sync(*, item_id: int) -> SyncResult:
     result = SyncResult(item=item_id)
     _progress(item_id, state="running", pages=0, fetched=0)
     try:
-        with transaction.atomic():
-            item = BankItem.objects.select_for_update().get(pk=item_id)
-            if not item.accounts.filter(account__isnull=False).exists():
-                # Reading now would move the cursor past everything the bank holds while
-                # none of it has anywhere to go: wait until the user picks the accounts.
-                raise _NotMapped
-            provider = get_provider(item.provider)
-            collected = _fetch_all(provider, item)
-            _apply(item, collected, result)
-            if collected.cursor:  # "" means the provider is not ready yet: keep ours
-                item.cursor = collected.cursor
-                result.cursor_saved = True
-            item.status = BankItem.Status.OK
-            item.status_message = ""
-            item.last_synced_at = item.last_attempt_at = timezone.now()
-            item.last_added, item.last_modified, item.last_removed = (
-                result.added,
-                result.modified,
-                result.removed,
-            )
-            item.save()
-            if result.new_transaction_ids:
-                ids = list(result.new_transaction_ids)
-                transaction.on_commit(lambda: _queue_classification(item.user_id, ids))
+        if connection.features.has_select_for_update:
+            # PostgreSQL: the item's row lock makes a second run wait, then read the cursor
+            # this one saved; other items and the rest of the database stay free.
+            with transaction.atomic():
+                item = BankItem.objects.select_for_update().get(pk=item_id)
+                _check_mapped(item)
+                collected = _fetch_all(get_provider(item.provider), item)
+                _commit_run(item, collected, result)
+        else:
+            # SQLite: a transaction holds the write lock of the whole database (IMMEDIATE),
+            # so the bank is read outside one; the run is applied only if no other run moved
+            # the cursor in between (that run already applied these changes).
+            item = BankItem.objects.get(pk=item_id)
+            _check_mapped(item)
+            collected = _fetch_all(get_provider(item.provider), item)
+            with transaction.atomic():
+                item = BankItem.objects.get(pk=item_id)
+                if item.cursor == collected.started_from:
+                    _commit_run(item, collected, result)
+                else:
+                    log.info("bank item %s was synced by another run meanwhile", item_id)
     except BankItem.DoesNotExist:
         result.error = "This bank connection no longer exists."
     except _NotMapped:
@@ -306,6 +305,33 @@ def _tell_user(item: BankItem, what: str, body: str) -> None:
     )
 
 
+def _check_mapped(item: BankItem) -> None:
+    if not item.accounts.filter(account__isnull=False).exists():
+        # Reading now would move the cursor past everything the bank holds while none of
+        # it has anywhere to go: wait until the user picks the accounts.
+        raise _NotMapped
+
+
+def _commit_run(item: BankItem, collected: "_Collected", result: SyncResult) -> None:
+    """Apply the run's pages and save the new cursor (inside the caller's transaction)."""
+    _apply(item, collected, result)
+    if collected.cursor:  # "" means the provider is not ready yet: keep ours
+        item.cursor = collected.cursor
+        result.cursor_saved = True
+    item.status = BankItem.Status.OK
+    item.status_message = ""
+    item.last_synced_at = item.last_attempt_at = timezone.now()
+    item.last_added, item.last_modified, item.last_removed = (
+        result.added,
+        result.modified,
+        result.removed,
+    )
+    item.save()
+    if result.new_transaction_ids:
+        ids, user_id = list(result.new_transaction_ids), item.user_id
+        transaction.on_commit(lambda: _queue_classification(user_id, ids))
+
+
 def _queue_classification(user_id: int, ids: list[int]) -> None:
     """New rows go through categorization, recurring-bill matching and budget alerts."""
     from django_q.tasks import async_chain
@@ -336,7 +362,7 @@ def _call_with_retries(fn):
 def _fetch_all(provider, item: BankItem) -> _Collected:
     token = item.access_token
     for _restart in range(MAX_RESTARTS + 1):
-        collected = _Collected(cursor=item.cursor)
+        collected = _Collected(cursor=item.cursor, started_from=item.cursor)
         pages = 0
         try:
             while True:

@@ -140,7 +140,8 @@ class PlaidStandIn:
         self.requests: list[tuple[str, dict]] = []
         self.sync_calls = 0
         # Scripted faults for the Nth /transactions/sync call (1-based): ("status", code) or
-        # ("sleep", seconds) or ("mutation", None).
+        # ("sleep", seconds: then a 500) or ("delay", seconds: then the page) or
+        # ("mutation", None).
         self.sync_faults: dict[int, tuple[str, object]] = {}
         self.webhook_keys: dict[str, dict] = {}
         self.lock = threading.Lock()
@@ -295,6 +296,8 @@ class PlaidStandIn:
                 return value, _error_body("API_ERROR", "INTERNAL_SERVER_ERROR")
             if kind == "sleep":
                 return "sleep", value
+            if kind == "delay":
+                time.sleep(value)
             if kind == "mutation":
                 return 400, _error_body(
                     "TRANSACTIONS_ERROR", "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION"

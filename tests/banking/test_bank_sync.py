@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -225,9 +226,10 @@ def test_removing_the_item_can_keep_or_delete_its_transactions(plaid, alice, ite
     ]
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_syncs_of_one_item_at_once_leave_no_duplicates(plaid, item):
+    # PostgreSQL: the second waits on the item's row lock. SQLite: both may read the bank,
+    # only the first to commit applies.
     for n in range(300):
         plaid.add(item.remote, txn(n))
     results, errors = [], []
@@ -248,6 +250,25 @@ def test_two_syncs_of_one_item_at_once_leave_no_duplicates(plaid, item):
     assert not errors
     assert sorted(r.added for r in results) == [0, 300]
     assert ledger_rows(item).count() == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_bank_does_not_hold_up_other_writes(plaid, item, alice, settings):
+    from tests.ledger.factories import make_category
+
+    settings.PLAID_TIMEOUT_SECONDS = 5
+    plaid.add(item.remote, txn(1))
+    plaid.sync_faults[1] = ("delay", 2.0)
+    thread = threading.Thread(target=lambda: (bank_item_sync(item_id=item.pk), connection.close()))
+    thread.start()
+    while plaid.sync_calls == 0:  # the sync is now waiting for the bank
+        time.sleep(0.01)
+    started = time.monotonic()
+    make_category(alice, name="Written meanwhile")
+    waited = time.monotonic() - started
+    thread.join(10)
+    assert waited < 1.0, f"a write waited {waited:.1f} s for the bank"
+    assert ledger_rows(item).count() == 1
 
 
 def test_the_stand_in_follows_plaids_contract_as_the_sdk_reads_it(plaid, item):
