@@ -41,7 +41,8 @@ def activate_totp(client: Client) -> str:
     assert page.status_code == 200
     assert b"data:image/svg+xml" in page.content  # the QR code
     secret = client.session[SECRET_SESSION_KEY]
-    assert secret.encode() in page.content
+    # The whole key, for people who cannot scan the code, in a field they can copy from.
+    assert f'id="authenticator_secret" value="{secret}" readonly'.encode() in page.content
     response = client.post("/auth/2fa/totp/activate/", {"code": totp_code(secret)})
     assert response.status_code == 302
     return secret

@@ -177,3 +177,36 @@ def test_the_security_tab_lists_every_signed_in_device_and_signs_out_the_others(
     assert UserSession.objects.filter(user=alice).count() == 1
     assert phone.get(reverse("accounts:security")).status_code == 302  # signed out
     assert laptop.get(reverse("accounts:security")).status_code == 200
+
+
+def test_the_device_list_names_each_device_and_marks_this_one(alice):
+    from allauth.account.models import EmailAddress
+    from django.test import Client
+    from django.urls import reverse
+
+    EmailAddress.objects.create(user=alice, email=alice.email, verified=True, primary=True)
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0"
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    )
+    laptop, phone = Client(HTTP_USER_AGENT=firefox), Client(HTTP_USER_AGENT=iphone)
+    for device in (laptop, phone):
+        device.post(
+            reverse("account_login"),
+            {"login": alice.email, "password": "correct horse battery staple"},
+        )
+
+    page = laptop.get(reverse("usersessions_list")).content.decode()
+
+    assert "Firefox on Windows" in page
+    assert "Safari on iPhone" in page
+    (current,) = [item for item in page.split("<li>") if "This device" in item]
+    assert "Firefox on Windows" in current
+    assert "Sign out the other 1 device<" in page
+    assert "base.html" in [t.name for t in laptop.get(reverse("usersessions_list")).templates]
+
+    laptop.post(reverse("usersessions_list"))
+    page = laptop.get(reverse("usersessions_list")).content.decode()
+    assert "Safari on iPhone" not in page
+    assert "This is the only device signed in." in page
