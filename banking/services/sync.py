@@ -24,6 +24,7 @@ from banking.providers import get_provider
 from banking.providers.base import (
     ItemLoginRequired,
     MutationDuringPagination,
+    ProviderAccount,
     ProviderError,
     ProviderTransaction,
 )
@@ -91,32 +92,41 @@ def _progress(item_id: int, **values) -> None:
 # --- connecting ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def bank_item_connect(*, user, provider_name: str, public_token: str) -> BankItem:
-    """Exchange the token from the connect flow and record the item and its bank accounts."""
+    """Exchange the token from the connect flow and record the item and its bank accounts.
+
+    The provider is asked first and the answers written after, in one short transaction
+    (on SQLite a transaction holds the whole database's write lock)."""
     provider = get_provider(provider_name)
     link = provider.link_finish(public_token=public_token)
-    item, _ = BankItem.objects.get_or_create(
-        provider=provider_name,
-        item_id=link.item_id,
-        defaults={"user": user, "access_token_encrypted": ""},
-    )
-    if item.user_id != user.pk:
-        raise ProviderError("This bank connection belongs to another user.")
-    item.access_token = link.access_token
-    item.institution_id = link.institution_id
-    item.institution_name = link.institution_name or provider.label
-    item.status = BankItem.Status.OK
-    item.save()
-    bank_accounts_refresh(item=item)
+    accounts = provider.accounts(access_token=link.access_token)
+    with transaction.atomic():
+        item, _ = BankItem.objects.get_or_create(
+            provider=provider_name,
+            item_id=link.item_id,
+            defaults={"user": user, "access_token_encrypted": ""},
+        )
+        if item.user_id != user.pk:
+            raise ProviderError("This bank connection belongs to another user.")
+        item.access_token = link.access_token
+        item.institution_id = link.institution_id
+        item.institution_name = link.institution_name or provider.label
+        item.status = BankItem.Status.OK
+        item.save()
+        _accounts_record(item, accounts)
     return item
 
 
 def bank_accounts_refresh(*, item: BankItem) -> list[BankAccount]:
     """Fetch the item's accounts from the provider and record any new ones (unmapped)."""
-    provider = get_provider(item.provider)
+    accounts = get_provider(item.provider).accounts(access_token=item.access_token)
+    with transaction.atomic():
+        return _accounts_record(item, accounts)
+
+
+def _accounts_record(item: BankItem, accounts: list[ProviderAccount]) -> list[BankAccount]:
     rows = []
-    for acc in provider.accounts(access_token=item.access_token):
+    for acc in accounts:
         row, _ = BankAccount.objects.update_or_create(
             item=item,
             provider_account_id=acc.id,
