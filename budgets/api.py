@@ -32,6 +32,21 @@ from ledger.api.fields import AmountField, ScopedPrimaryKeyRelatedField, service
 from ledger.filters import user_today
 from ledger.models import Account, Category
 
+
+def _whole_number(request: Request, name: str, *, default: int, low: int, high: int) -> int:
+    """A query parameter that must be a whole number in [low, high] (a 400 otherwise)."""
+    text = request.query_params.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise serializers.ValidationError({name: [f"Enter a whole number from {low} to {high}."]})
+    return value
+
+
 # --- Budgets ------------------------------------------------------------------------------------
 
 
@@ -156,10 +171,7 @@ class BudgetViewSet(viewsets.ModelViewSet):
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Spending in each of the last periods (12 by default), oldest first."""
         budget = self.get_object()
-        try:
-            count = max(1, min(36, int(request.query_params.get("periods", 12))))
-        except ValueError:
-            count = 12
+        count = _whole_number(request, "periods", default=12, low=1, high=36)
         points = selectors.budget_history(user=request.user, budget=budget, periods=count)
         return Response(HistorySerializer(points, many=True).data)
 
@@ -243,10 +255,7 @@ class RecurringItemViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def upcoming(self, request: Request) -> Response:
         """Every expected date of the active items from today on (30 days by default)."""
-        try:
-            days = max(1, min(366, int(request.query_params.get("days", 30))))
-        except ValueError:
-            days = 30
+        days = _whole_number(request, "days", default=30, low=1, high=366)
         today, _ = user_today(request.user)
         rows = selectors.expected_between(
             user=request.user, since=today, until=today + datetime.timedelta(days=days)

@@ -117,6 +117,19 @@ def test_recurring_crud_and_upcoming(alice_client, checking, item):
     assert not item.is_active
 
 
+def test_how_far_to_look_must_be_a_whole_number_in_range(alice_client, budget, item):
+    assert len(alice_client.get("/api/v1/recurring/upcoming?days=60").json()) == 2
+    assert len(alice_client.get(f"/api/v1/budgets/{budget.pk}/history?periods=3").json()) == 3
+    for url in ["/api/v1/recurring/upcoming?days=abc", "/api/v1/recurring/upcoming?days=0",
+                "/api/v1/recurring/upcoming?days=400",
+                f"/api/v1/budgets/{budget.pk}/history?periods=1.5",
+                f"/api/v1/budgets/{budget.pk}/history?periods=37"]:  # fmt: skip
+        response = alice_client.get(url)
+        assert response.status_code == 400, url
+        [(name, [message])] = response.json().items()
+        assert name in url and message.startswith("Enter a whole number from 1 to"), url
+
+
 def test_subscriptions_are_listed_and_tracked(alice, alice_client, checking):
     for month in (11, 12):
         make_transaction(checking, amount="-9.99", payee="Spotify", date=D(2024, month, 2))
