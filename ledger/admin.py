@@ -76,6 +76,7 @@ class TransactionAdmin(admin.ModelAdmin):
 @admin.register(TransactionSplit)
 class TransactionSplitAdmin(admin.ModelAdmin):
     list_display = ("transaction", "category", "amount", "notes")
+    list_filter = ("category__kind",)
     list_select_related = ("transaction", "category", "category__parent")
     search_fields = ("notes", "transaction__payee")
     raw_id_fields = ("transaction",)
