@@ -218,6 +218,26 @@ def _is_blank(row: list[str]) -> bool:
     return not any(c.strip() for c in row)
 
 
+def _filled(row: list[str]) -> int:
+    return sum(1 for c in row if c.strip())
+
+
+def _skip_banner(rows: list[list[str]], start: int) -> int:
+    """A title line padded to the table's width ("KNAB EXPORT;;;;;") is preamble: the
+    header is the next line when that one names more columns."""
+    while start + 1 < len(rows):
+        first, following = rows[start], rows[start + 1]
+        if (
+            _filled(first) * 2 < len(first)
+            and _filled(following) > _filled(first)
+            and _looks_like_header(following)
+        ):
+            start += 1
+            continue
+        break
+    return start
+
+
 def _looks_like_header(row: list[str]) -> bool:
     cells = [c.strip() for c in row if c.strip()]
     if not cells:
@@ -230,14 +250,15 @@ def _looks_like_header(row: list[str]) -> bool:
     return True
 
 
-def csv_sniff(data: Source) -> CsvLayout:
+def csv_sniff(data: Source, *, encoding: str = "") -> CsvLayout:
     """Work out encoding, delimiter, preamble, header and a mapping guess.
 
     Reads only the first 256 KB (``data`` may be bytes or a binary file object; a seekable
     one is left where it was). Raises ImportFileError when no table can be found."""
     head = read_head(data, SNIFF_BYTES)
     reject_non_text(head)
-    encoding = sniff_encoding(head)
+    forced = bool(encoding)
+    encoding = encoding or sniff_encoding(head)
     complete = len(head) < SNIFF_BYTES
     text = decode_head(head, encoding, complete=complete).replace("\x00", "")
     if not complete and "\n" in text:
@@ -256,6 +277,7 @@ def csv_sniff(data: Source) -> CsvLayout:
             code="unrecognised",
         )
     _, start, width, delimiter, rows = best
+    start = _skip_banner(rows, start)
     first = rows[start]
     has_header = _looks_like_header(first)
     if has_header:
@@ -285,7 +307,22 @@ def csv_sniff(data: Source) -> CsvLayout:
     )
     profile = match_profile(header) if has_header else match_headerless(sample[:200])
     if profile is not None:
+        if (
+            not forced
+            and encoding in ("cp1252", "latin-1")
+            and profile.encoding not in ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+        ):
+            # Not UTF-8, and the bank writes another single-byte code page (PKO: cp1250):
+            # its own beats the Western guess, which would garble every ł and ż.
+            return csv_sniff(data, encoding=profile.encoding)
         mapping = profile.mapping_for(header)
+        if not profile.decimal_mark:
+            numbers: list[str] = []
+            for i in (mapping.amount, mapping.debit, mapping.credit, mapping.balance):
+                if i is not None:
+                    numbers += _column(sample, i)[:500]
+            mapping.decimal_mark = guess_decimal_mark(numbers, delimiter=delimiter)
+            mapping.thousands_sep = "." if mapping.decimal_mark == "," else ","
         layout.profile = profile.slug
         layout.profile_name = profile.name
         date_values = _column(sample, mapping.date) if mapping.date is not None else []

@@ -16,6 +16,41 @@ BANKS = Path(__file__).resolve().parent / "fixtures" / "banks"
 
 # slug -> [(date, amount, payee)] in file order, read by hand from each fixture.
 EXPECTED: dict[str, list[tuple[str, str, str]]] = {
+    "bnp-fortis": [
+        ("2026-01-28", "-12.05", "BETALING KRUIDVAT MECHELEN BANKREFERENTIE : 2601281025209289"),
+        ("2026-01-14", "2750.00", "ACME NV"),  # the same file writes 2750.00 and -1.100,00
+        ("2026-01-05", "-1100.00", "Immo Verhuur BV"),
+    ],
+    "knab": [
+        ("2026-01-28", "-53.20", "Albert Heijn 1522"),
+        ("2026-01-14", "2500.00", "ACME BV"),
+        ("2026-01-05", "-827.75", "Gert Janssen (FR)"),
+    ],
+    "lloyds": [
+        ("2026-01-28", "-12.50", "TESCO STORES 3297"),
+        ("2026-01-14", "2500.00", "ACME LTD SALARY"),
+        ("2026-01-05", "-1065.00", "BRITISH GAS"),
+    ],
+    "pko-bp": [
+        (
+            "2026-01-28",
+            "-38.17",
+            "Tytuł: 000000001 00000002 Lokalizacja: Adres: BIEDRONKA 4021 Miasto: WROCŁAW "
+            "Kraj: POLSKA Numer karty: 400000******0000",
+        ),
+        (
+            "2026-01-14",
+            "5000.00",
+            "Rachunek nadawcy: 61 1090 1014 0000 0712 1981 2874 Nazwa nadawcy: ACME SP. Z O.O. "
+            "Tytuł: Wynagrodzenie styczeń",
+        ),
+        (
+            "2026-01-05",
+            "-1800.00",
+            "Rachunek odbiorcy: 53 1020 0000 0000 0000 0001 2345 Nazwa odbiorcy: Ewa Żak "
+            "Tytuł: Czynsz",
+        ),
+    ],
     "amex-extended": [
         ("2026-01-28", "-28.40", "UBER EATS"),
         ("2026-01-14", "500.00", "MOBILE PAYMENT - THANK YOU"),
@@ -206,6 +241,18 @@ def test_there_are_at_least_25_built_in_profiles_each_with_a_fixture() -> None:
     assert slugs == {f.stem for f in BANKS.glob("*.csv")}
 
 
+REGIONS = {"US": "US", "GB": "UK", "IN": "India"}  # anything else here is in Europe
+
+
+def test_the_profiles_cover_at_least_25_real_banks_in_the_us_uk_europe_and_india() -> None:
+    banks: dict[str, set[str]] = {}
+    for profile in PROFILES:
+        banks.setdefault(REGIONS.get(profile.country, "Europe"), set()).add(profile.bank)
+    assert sum(len(names) for names in banks.values()) >= 25
+    assert set(banks) == {"US", "UK", "Europe", "India"}
+    assert all(len(names) >= 4 for names in banks.values()), banks
+
+
 @pytest.mark.parametrize("slug", sorted(EXPECTED))
 def test_it_recognises_and_reads_each_bank_layout(slug: str) -> None:
     data = (BANKS / f"{slug}.csv").read_bytes()
@@ -283,3 +330,21 @@ def test_dkb_uses_the_payer_as_payee_for_money_in() -> None:
 def test_amex_and_discover_profiles_flip_charges_to_negative() -> None:
     for slug in ("amex", "amex-extended", "discover"):
         assert get_profile(slug).flip_sign is True
+
+
+def test_a_title_line_padded_to_the_tables_width_is_not_the_header() -> None:
+    data = (BANKS / "knab.csv").read_bytes()
+    layout = csv_sniff(data)
+    assert layout.skip_rows == 1
+    assert layout.header[:3] == ["Rekeningnummer", "Transactiedatum", "Valutacode"]
+
+
+def test_a_windows_1250_export_is_read_in_its_own_code_page() -> None:
+    data = (BANKS / "pko-bp.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    layout = csv_sniff(data)
+    assert layout.encoding == "cp1250"
+    rows = list(csv_rows(data, layout))
+    assert rows[0].notes == "Płatność kartą"
+    assert rows[0].currency == "PLN"
