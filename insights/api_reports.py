@@ -15,8 +15,9 @@ from insights.llm import llm_status
 from insights.periods import current_pay_month, next_month, parse_month, shift
 from insights.selectors import display_currency, month_aggregates, month_payees
 from insights.stats import insights_for
-from insights.summaries import MonthlySummary
+from insights.summaries import ExchangeRate, MonthlySummary
 from insights.summary import summary_request
+from ledger.currencies import CURRENCIES
 from ledger.models import Category
 from ledger.money import quantize
 
@@ -53,13 +54,17 @@ def insights_summary(request: Request) -> Response:
     aggregates = month_aggregates(user_id=user.pk, starts=starts)
     currencies = sorted({c for a in aggregates.values() for c in a.currencies})
     currency = request.query_params.get("currency") or display_currency(user, currencies)
+    if currency not in CURRENCIES:
+        return _bad("currency must be an ISO 4217 code such as USD.")
     this, previous = aggregates[start].currency(currency), aggregates[starts[1]].currency(currency)
     categories = {
         c.pk: charts.CategoryInfo(c.name, c.color, c.parent_id)
         for c in Category.objects.for_user(user)
     }
-    tiles = charts.tiles(this, previous, [aggregates[s].currency(currency) for s in starts[1:7]])
     end = next_month(start)
+    by_category = charts.spending_by_category(this, categories)
+    by_category["links"] = charts.category_links(by_category["ids"], start=start, end=end)
+    tiles = charts.tiles(this, previous, [aggregates[s].currency(currency) for s in starts[1:7]])
     return Response(
         {
             "month": f"{start:%Y-%m}",
@@ -71,13 +76,15 @@ def insights_summary(request: Request) -> Response:
                 {
                     "label": t.label,
                     "value": None if t.value is None else str(t.value),
-                    "vs_previous_percent": None if t.vs_previous is None else str(t.vs_previous),
-                    "vs_average_percent": None if t.vs_average is None else str(t.vs_average),
+                    # percent: of the earlier value; amount: money; points: percentage points
+                    "change_unit": t.unit,
+                    "vs_previous": None if t.vs_previous is None else str(t.vs_previous),
+                    "vs_average": None if t.vs_average is None else str(t.vs_average),
                 }
                 for t in tiles
             ],
             "charts": {
-                "categories": charts.spending_by_category(this, categories),
+                "categories": by_category,
                 "months": charts.income_vs_expenses(
                     [(f"{s:%Y-%m}", aggregates[s].currency(currency)) for s in reversed(starts)]
                 ),
@@ -129,6 +136,9 @@ def report(request: Request) -> Response:
     except reports.ReportError as error:
         return _bad(str(error))
     compared = reports.compare(now, previous, year_before)
+    base = getattr(getattr(request.user, "profile", None), "base_currency", "") or "USD"
+    rates = dict(ExchangeRate.objects.for_user(request.user).values_list("currency", "rate"))
+    converted = reports.convert_totals(now, base=base, rates=rates)
     return Response(
         {
             "start": period.start,
@@ -156,6 +166,15 @@ def report(request: Request) -> Response:
                     ],
                 }
                 for currency, lines in compared.items()
+            },
+            # All currencies in the base one, only with the user's own rates (else null).
+            "converted": None
+            if converted is None
+            else {
+                "currency": base,
+                "spending": _amount(converted.spending, base),
+                "income": _amount(converted.income, base),
+                "rates": {code: str(rate) for code, rate in converted.rates.items()},
             },
         }
     )

@@ -7,6 +7,9 @@ static script turns into numbers for Chart.js at the last moment.
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from insights.periods import next_month
 from insights.selectors import UNCATEGORIZED, ZERO, CurrencyMonth
@@ -58,6 +61,29 @@ def spending_by_category(
     return {"labels": labels, "values": values, "colors": colors, "ids": ids}
 
 
+def category_links(ids: list, *, start: datetime.date, end: datetime.date) -> list[str]:
+    """Where each slice of the category chart leads: the transactions behind it in [start, end).
+
+    A category shows all its rows (refunds reduce it, so they belong in the list); money in
+    without a category is income, so the uncategorized slice lists money out only.
+    """
+    dates = {
+        "date_from": start.isoformat(),
+        "date_to": (end - datetime.timedelta(days=1)).isoformat(),
+    }
+    base = reverse("ledger:transaction-list")
+    links = []
+    for key in ids:
+        if key is None:  # "Everything else": all the month's spending
+            params = {**dates, "kind": "expense"}
+        elif key == UNCATEGORIZED:
+            params = {**dates, "category": UNCATEGORIZED, "kind": "expense"}
+        else:
+            params = {**dates, "category": key}
+        links.append(f"{base}?{urlencode(params)}")
+    return links
+
+
 def income_vs_expenses(months: list[tuple[str, CurrencyMonth]]) -> dict:
     """Bars of income and spending per month, with the net as a line."""
     return {
@@ -102,18 +128,36 @@ def top_payees(payees: list[tuple[str, Decimal, int]], *, limit: int = 8) -> dic
 
 @dataclass(frozen=True)
 class Tile:
+    """One figure of the month with its change against last month and the 6-month average.
+
+    `unit` says how a change is told: "percent" of the earlier value (income, spending),
+    "amount" of money (net savings, which can cross zero, where a percentage means nothing)
+    or percentage "points" (the savings rate, itself a percentage).
+    """
+
     label: str
     value: Decimal | None
     previous: Decimal | None
     average: Decimal | None
-    is_percent: bool = False
+    unit: str = "percent"
     higher_is_better: bool = True
 
-    @staticmethod
-    def _change(now: Decimal | None, then: Decimal | None) -> Decimal | None:
-        if now is None or then is None or then == 0:
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "points"
+
+    def _change(self, now: Decimal | None, then: Decimal | None) -> Decimal | None:
+        if now is None or then is None:
             return None
-        return ((now - then) / abs(then) * 100).quantize(Decimal("1"))
+        if self.unit == "amount":
+            change = (now - then).quantize(Decimal("0.01"))
+        elif self.unit == "points":
+            change = (now - then).quantize(Decimal("0.1"))
+        elif then == 0:
+            return None
+        else:
+            change = ((now - then) / abs(then) * 100).quantize(Decimal("1"))
+        return change if change else ZERO  # never "-0%"
 
     @property
     def vs_previous(self) -> Decimal | None:
@@ -148,12 +192,14 @@ def tiles(
             avg([m.expenses for m in history]),
             higher_is_better=False,
         ),
-        Tile("Net savings", current.net, previous.net, avg([m.net for m in history])),
+        Tile(
+            "Net savings", current.net, previous.net, avg([m.net for m in history]), unit="amount"
+        ),
         Tile(
             "Savings rate",
             current.savings_rate,
             previous.savings_rate,
-            avg(rates) if rates else None,
-            is_percent=True,
+            avg(rates).quantize(Decimal("0.1")) if rates else None,
+            unit="points",
         ),
     ]

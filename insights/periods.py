@@ -7,6 +7,10 @@ import datetime
 
 from ledger.filters import add_months, user_today
 
+# Years a page may ask for: wide enough for any real history, and far enough from the ends of
+# the calendar that a year of months either side never overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 
 def month_start(year: int, month: int, payday: int) -> datetime.date:
     return datetime.date(year, month, max(1, min(payday, 28)))
@@ -36,6 +40,8 @@ def parse_month(value: str | None, payday: int) -> datetime.date | None:
     """'2026-11' -> the start of that pay month; None for anything unreadable."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return None
         return month_start(year, month, payday)
     except ValueError:
         return None

@@ -10,10 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 
-from insights.periods import next_month, shift
+from insights.periods import FIRST_YEAR, LAST_YEAR, next_month, shift
 from ledger.filters import add_months
 from ledger.models import Category, Transaction, TransactionSplit
 from ledger.models.accounts import MONEY
@@ -54,9 +54,15 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.end == next_month(self.start) and self.start.day == 1:
-            return self.start.strftime("%B %Y")
-        return f"{self.start:%d %b %Y} – {self.last_day:%d %b %Y}"
+        start = self.start
+        if start.day == 1 and self.end == next_month(start):
+            return start.strftime("%B %Y")
+        if start.day == 1 and start.month % 3 == 1 and self.end == add_months(start, 3):
+            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+        if (start.day, start.month) == (1, 1) and self.end == add_months(start, 12):
+            return str(start.year)
+        last = self.last_day
+        return f"{start.day} {start:%b %Y} – {last.day} {last:%b %Y}"
 
 
 def _months_between(start: datetime.date, end: datetime.date) -> int:
@@ -81,6 +87,8 @@ def period_for(
             last = datetime.date.fromisoformat(end)
         except ValueError:
             raise ReportError("Give both dates of a custom range as YYYY-MM-DD.") from None
+        if not (first.year >= FIRST_YEAR and last.year <= LAST_YEAR):
+            raise ReportError(f"Pick dates between {FIRST_YEAR} and {LAST_YEAR}.")
         if last < first:
             raise ReportError("The end date is before the start date.")
         if (last - first).days > 3700:
@@ -93,6 +101,8 @@ def period_for(
             base = datetime.date(year, month, 1)
         except ValueError:
             raise ReportError("Pick the month as YYYY-MM.") from None
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ReportError(f"Pick a month between {FIRST_YEAR} and {LAST_YEAR}.")
     if kind == "month":
         day = max(1, min(payday, 28))
         first = base.replace(day=day)
@@ -123,6 +133,9 @@ class Line:
 class CurrencyReport:
     currency: str
     lines: dict[str, Line] = field(default_factory=dict)
+    # The period's own totals, when the lines can overlap (a transaction with two tags is in
+    # both lines, but spent once).
+    totals: Line | None = None
 
     def line(self, key: str, label: str) -> Line:
         if key not in self.lines:
@@ -131,10 +144,14 @@ class CurrencyReport:
 
     @property
     def income(self) -> Decimal:
+        if self.totals is not None:
+            return self.totals.income
         return sum((line.income for line in self.lines.values()), ZERO)
 
     @property
     def spending(self) -> Decimal:
+        if self.totals is not None:
+            return self.totals.spending
         return sum((line.spending for line in self.lines.values()), ZERO)
 
     def sorted_lines(self) -> list[Line]:
@@ -149,8 +166,10 @@ def _money(condition: Q) -> Coalesce:
     )
 
 
-def _group_field(group: str, *, split: bool) -> str:
+def _group_field(group: str | None, *, split: bool) -> str | None:
     prefix = "transaction__" if split else ""
+    if group is None:
+        return None
     if group in ("category", "subcategory"):
         return "category_id"
     return {
@@ -160,60 +179,75 @@ def _group_field(group: str, *, split: bool) -> str:
     }[group]
 
 
-def report_build(*, user, period: Period, group: str) -> dict[str, CurrencyReport]:
-    """The period's totals per currency and group; at most two queries (whole rows, split parts)."""
-    if group not in GROUPS:
-        raise ReportError(f"Unknown grouping {group!r}: use {', '.join(GROUPS)}.")
-    categories = {c.pk: c for c in Category.objects.for_user(user).select_related("parent")}
-    rows = (
+def _rows(*, user, period: Period, group: str | None) -> list[tuple]:
+    """(currency, group value, category kind, money in, money out) of the period, in two
+    queries: whole transactions, and the parts of split ones (each under its own category)."""
+    has_splits = Exists(TransactionSplit.objects.filter(transaction_id=OuterRef("pk")))
+    whole = (
         Transaction.objects.for_user(user)
         .filter(date__gte=period.start, date__lt=period.end, transfer__isnull=True)
+        .filter(~has_splits)
         .order_by()
     )
-    by_category = group in ("category", "subcategory")
-    if by_category:
-        has_splits = Exists(TransactionSplit.objects.filter(transaction_id=OuterRef("pk")))
-        rows = rows.filter(~has_splits)
-    key = _group_field(group, split=False)
-    data = rows.values_list("account__currency", key).annotate(
-        pos=_money(Q(amount__gt=0)), neg=_money(Q(amount__lt=0))
-    )
-    results = list(data)
-    if by_category:
-        parts = (
-            TransactionSplit.objects.filter(
-                transaction__user=user,
-                transaction__date__gte=period.start,
-                transaction__date__lt=period.end,
-                transaction__transfer__isnull=True,
-            )
-            .order_by()
-            .values_list("transaction__account__currency", "category_id")
-            .annotate(pos=_money(Q(amount__gt=0)), neg=_money(Q(amount__lt=0)))
-        )
-        results += list(parts)
+    parts = TransactionSplit.objects.filter(
+        transaction__user=user,
+        transaction__date__gte=period.start,
+        transaction__date__lt=period.end,
+        transaction__transfer__isnull=True,
+    ).order_by()
+    sums = {"pos": _money(Q(amount__gt=0)), "neg": _money(Q(amount__lt=0))}
+    whole_key, part_key = _group_field(group, split=False), _group_field(group, split=True)
+    whole_fields = ["account__currency", *([whole_key] if whole_key else []), "category__kind"]
+    part_fields = [
+        "transaction__account__currency",
+        *([part_key] if part_key else []),
+        "category__kind",
+    ]
+    rows = [
+        *whole.values_list(*whole_fields).annotate(**sums),
+        *parts.values_list(*part_fields).annotate(**sums),
+    ]
+    if group is None:
+        return [(currency, None, kind, pos, neg) for currency, kind, pos, neg in rows]
+    return rows
 
+
+def _add(line: Line, kind: str | None, pos: Decimal, neg: Decimal) -> None:
+    if kind == "expense":  # refunds (money in) reduce the spending of their category
+        line.spending -= pos + neg
+    elif kind == "income":  # and money given back reduces the income
+        line.income += pos + neg
+    else:  # uncategorized: money in is income, money out is spending
+        line.income += pos
+        line.spending -= neg
+
+
+def report_build(*, user, period: Period, group: str) -> dict[str, CurrencyReport]:
+    """The period's totals per currency and group: two queries (whole rows, split parts),
+    two more for the tag grouping, whose lines overlap. Every grouping counts money the same
+    way, so the period's totals do not depend on how it is grouped."""
+    if group not in GROUPS:
+        raise ReportError(f"Unknown grouping {group!r}: use {', '.join(GROUPS)}.")
+    categories = {c.pk: c for c in Category.objects.for_user(user)}
     reports: dict[str, CurrencyReport] = {}
-    for currency, value, pos, neg in results:
+    for currency, value, kind, pos, neg in _rows(user=user, period=period, group=group):
         report = reports.setdefault(currency, CurrencyReport(currency))
-        if by_category:
+        if group in ("category", "subcategory"):
             category = categories.get(value)
             if category is not None and group == "category" and category.parent_id:
                 category = categories.get(category.parent_id, category)
-            key_, label = (
+            key, label = (
                 (str(category.pk), category.name) if category else ("none", "Uncategorized")
             )
-            kind = category.kind if category else None
         else:
-            key_, label, kind = str(value or ""), value or "(none)", None
-        line = report.line(key_, label)
-        if kind == "expense":
-            line.spending -= pos + neg
-        elif kind == "income":
-            line.income += pos + neg
-        else:
-            line.income += pos
-            line.spending -= neg
+            key, label = str(value or ""), value or "(none)"
+        _add(report.line(key, label), kind, pos, neg)
+    if group == "tag":
+        for report in reports.values():
+            report.totals = Line("", "")
+        for currency, _, kind, pos, neg in _rows(user=user, period=period, group=None):
+            if currency in reports:
+                _add(reports[currency].totals, kind, pos, neg)
     return reports
 
 
@@ -227,7 +261,8 @@ class ComparedLine:
     def _change(now: Decimal, then: Decimal | None) -> Decimal | None:
         if then is None or then == 0:
             return None
-        return ((now - then) / abs(then) * 100).quantize(Decimal("1"))
+        change = ((now - then) / abs(then) * 100).quantize(Decimal("1"))
+        return change if change else ZERO  # never "-0%"
 
     @property
     def vs_previous(self) -> Decimal | None:
@@ -279,7 +314,7 @@ def year_matrix(*, user, year: int) -> list[Matrix]:
     """Spending per top-level category and calendar month of one year, per currency."""
     categories = {c.pk: c for c in Category.objects.for_user(user)}
     start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
-    total = Coalesce(Sum(F("amount")), Value(ZERO), output_field=DecimalField(**MONEY))
+    sums = {"pos": _money(Q(amount__gt=0)), "neg": _money(Q(amount__lt=0))}
     has_splits = Exists(TransactionSplit.objects.filter(transaction_id=OuterRef("pk")))
     whole = (
         Transaction.objects.for_user(user)
@@ -288,7 +323,7 @@ def year_matrix(*, user, year: int) -> list[Matrix]:
         .order_by()
         .annotate(month=ExtractMonth("date"))
         .values_list("account__currency", "category_id", "month")
-        .annotate(total=total)
+        .annotate(**sums)
     )
     parts = (
         TransactionSplit.objects.filter(
@@ -300,25 +335,28 @@ def year_matrix(*, user, year: int) -> list[Matrix]:
         .order_by()
         .annotate(month=ExtractMonth("transaction__date"))
         .values_list("transaction__account__currency", "category_id", "month")
-        .annotate(total=total)
+        .annotate(**sums)
     )
-    rows = [*whole, *parts]
     grid: dict[str, dict[str, list[Decimal]]] = defaultdict(dict)
-    for currency, category_id, month, total in rows:
+    for currency, category_id, month, pos, neg in [*whole, *parts]:
         category = categories.get(category_id)
         if category is not None and category.kind == "income":
             continue
-        if category is not None and category.parent_id in categories:
-            category = categories[category.parent_id]
+        if category is None:
+            spent = -neg  # uncategorized money in is income, not a refund of anything
+            if not spent:
+                continue
+        else:
+            spent = -(pos + neg)  # refunds reduce their category
+            if category.parent_id in categories:
+                category = categories[category.parent_id]
         label = category.name if category else "Uncategorized"
-        if category is None and total > 0:
-            continue  # uncategorized money in is income, not negative spending
         cells = grid[currency].setdefault(label, [ZERO] * 12)
-        cells[month - 1] -= total
+        cells[month - 1] += spent
     months = [datetime.date(year, m, 1) for m in range(1, 13)]
     result = []
     for currency, lines in sorted(grid.items()):
-        ordered = sorted(lines.items(), key=lambda kv: -sum(kv[1], ZERO))
+        ordered = sorted(lines.items(), key=lambda kv: (-sum(kv[1], ZERO), kv[0]))
         table = [(label, cells, sum(cells, ZERO)) for label, cells in ordered]
         totals = [sum((cells[i] for _, cells, _ in table), ZERO) for i in range(12)]
         result.append(Matrix(currency, months, table, totals, sum(totals, ZERO)))

@@ -62,7 +62,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     starts = [shift(start, -i) for i in range(12)]  # this month and the 11 before
     aggregates = month_aggregates(user_id=user.pk, starts=starts)
     currencies = {code for a in aggregates.values() for code in a.currencies}
-    currency = request.GET.get("currency") or display_currency(user, currencies)
+    currency = request.GET.get("currency", "")
+    if currency not in currencies:  # only the currencies there is money in can be picked
+        currency = display_currency(user, currencies)
     this, previous = aggregates[start].currency(currency), aggregates[starts[1]].currency(currency)
     history = [aggregates[s].currency(currency) for s in starts[1:7]]
 
@@ -71,6 +73,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for c in Category.objects.for_user(user)
     }
     end = next_month(start)
+    by_category = charts.spending_by_category(this, categories)
+    by_category["links"] = charts.category_links(by_category["ids"], start=start, end=end)
     context = {
         "title": "Dashboard",
         "month_start": start,
@@ -82,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "currencies": sorted(currencies),
         "tiles": charts.tiles(this, previous, history),
         "charts": {
-            "categories": charts.spending_by_category(this, categories),
+            "categories": by_category,
             "months": charts.income_vs_expenses(
                 [(s.strftime("%b %Y"), aggregates[s].currency(currency)) for s in reversed(starts)]
             ),
@@ -97,11 +101,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 month_payees(user_id=user.pk, start=start).get(currency, [])
             ),
             "currency": currency,
-            "filter": {
-                "date_from": start.isoformat(),
-                "date_to": (end - datetime.timedelta(days=1)).isoformat(),
-            },
         },
+        "category_slices": [
+            {"label": label, "value": value, "color": color, "link": link}
+            for label, value, color, link in zip(
+                by_category["labels"],
+                by_category["values"],
+                by_category["colors"],
+                by_category["links"],
+                strict=True,
+            )
+        ],
         "latest": latest,
         **_balances(user),
         **_budgets_and_bills(user, today),

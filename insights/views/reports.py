@@ -83,6 +83,9 @@ def report(request: HttpRequest) -> HttpResponse:
             "converted": reports.convert_totals(totals, base=base, rates=rates),
             "missing_rates": sorted(c for c in totals if c != base and c not in rates),
             "params": params,
+            # The month the form shows: the one the report covers when none was picked.
+            "month_value": params["month"]
+            or ("" if params["period"] == "custom" else f"{period.start:%Y-%m}"),
             "period": period,
             "previous": period.previous(),
             "year_before": period.year_before(),

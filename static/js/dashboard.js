@@ -23,18 +23,26 @@
     if (canvas) { new Chart(canvas, config); }
   }
 
+  // The legend is the page's own list of links; its swatches take the slices' colours here
+  // (a style attribute in the HTML would break the content security policy).
+  document.querySelectorAll(".legend .swatch[data-color]").forEach(function (el) {
+    el.style.background = el.dataset.color;
+  });
   var cat = data.categories;
   draw("chart-categories", {
     type: "doughnut",
-    data: { labels: cat.labels, datasets: [{ data: num(cat.values), backgroundColor: cat.colors }] },
+    data: { labels: cat.labels, datasets: [{ data: num(cat.values), backgroundColor: cat.colors, borderColor: css.getPropertyValue("--surface").trim() || "#fff" }] },
     options: {
-      plugins: { legend: { position: "right" }, tooltip: tooltip },
+      cutout: "60%",
+      plugins: { legend: { display: false }, tooltip: tooltip },
+      // A click on a slice opens the transactions behind it (links built by the server).
       onClick: function (event, elements) {
-        if (!elements.length) { return; }
-        var id = cat.ids[elements[0].index];
-        if (id === null) { return; }
-        var q = new URLSearchParams({ date_from: data.filter.date_from, date_to: data.filter.date_to, kind: "expense", category: id });
-        window.location = "/transactions/?" + q.toString();
+        if (elements.length && cat.links[elements[0].index]) {
+          window.location.assign(cat.links[elements[0].index]);
+        }
+      },
+      onHover: function (event, elements) {
+        event.native.target.style.cursor = elements.length ? "pointer" : "default";
       },
     },
   });
@@ -69,7 +77,14 @@
   draw("chart-payees", {
     type: "bar",
     data: { labels: payees.labels, datasets: [{ label: "Spent", data: num(payees.values), backgroundColor: "#0ea5e9" }] },
-    options: { indexAxis: "y", plugins: { legend: { display: false }, tooltip: tooltip } },
+    options: {
+      indexAxis: "y",
+      plugins: { legend: { display: false }, tooltip: tooltip },
+      scales: { y: { ticks: { autoSkip: false, callback: function (value) {
+        var label = this.getLabelForValue(value);
+        return label.length > 18 ? label.slice(0, 17) + "…" : label;
+      } } } },
+    },
   });
 
   document.querySelectorAll("[data-autosubmit]").forEach(function (el) {

@@ -132,5 +132,73 @@ def test_tiles_compare_with_last_month_and_the_six_month_average():
     income, spending, net, rate = charts.tiles(now, before, [before, before])
     assert income.vs_previous == D("25") and income.tone(income.vs_previous) == "pos"
     assert spending.vs_previous == D("-25") and spending.tone(spending.vs_previous) == "pos"
-    assert net.value == D("400") and net.previous == 0 and net.vs_previous is None
-    assert rate.value == D("40.0")
+    # Net savings can cross zero, so its change is told in money, not as a percentage.
+    assert (net.value, net.unit, net.vs_previous) == (D("400"), "amount", D("400.00"))
+    assert net.tone(net.vs_previous) == "pos"
+    # The savings rate is a percentage already: its change is in percentage points.
+    assert (rate.value, rate.unit, rate.vs_previous, rate.vs_average) == (
+        D("40.0"),
+        "points",
+        D("40.0"),
+        D("40.0"),
+    )
+    nothing_before = charts.tiles(now, CurrencyMonth(), [])
+    assert [t.vs_previous for t in nothing_before[:2]] == [None, None]  # no % of zero
+    assert [t.vs_average for t in nothing_before] == [None, None, None, None]
+
+
+def test_net_savings_falling_below_zero_is_told_as_money_lost():
+    from insights.selectors import CurrencyMonth
+
+    now = CurrencyMonth(income=D("2275"), expenses=D("3099.33"))
+    before = CurrencyMonth(income=D("5300"), expenses=D("3700"))
+    net = charts.tiles(now, before, [before])[2]
+    assert net.vs_previous == D("-2424.33") and net.tone(net.vs_previous) == "neg"
+
+
+def test_each_slice_of_the_category_chart_links_to_its_transactions(alice, ledger):
+    make_transaction(ledger["usd"], amount="-10", date=NOV, category=ledger["food"])
+    make_transaction(ledger["usd"], amount="-3", date=NOV)
+    month = month_aggregate_build(user_id=alice.pk, start=NOV).currency("USD")
+    info = {
+        c.pk: charts.CategoryInfo(c.name, c.color, c.parent_id)
+        for c in ledger.values()
+        if hasattr(c, "kind")
+    }
+    chart = charts.spending_by_category(month, info)
+    links = charts.category_links([*chart["ids"], None], start=NOV, end=datetime.date(2026, 12, 1))
+    dates = "date_from=2026-11-01&date_to=2026-11-30"
+    # A category lists all its rows (refunds included, they reduce it); the uncategorized
+    # slice only money out (money in without a category is income); "everything else" all
+    # the month's spending.
+    assert links == [
+        f"/transactions/?{dates}&category={ledger['food'].pk}",
+        f"/transactions/?{dates}&category=uncategorized&kind=expense",
+        f"/transactions/?{dates}&kind=expense",
+    ]
+
+
+def test_a_slice_link_lists_exactly_the_rows_the_slice_adds_up(alice, alice_client, ledger):
+    """The doughnut's number and the list it opens agree, refunds and sub-categories included."""
+    make_transaction(ledger["usd"], amount="-80", date=NOV, category=ledger["food"], payee="Shop")
+    make_transaction(ledger["usd"], amount="30", date=NOV, category=ledger["food"], payee="Refund")
+    make_transaction(ledger["usd"], amount="-5", date=NOV, category=ledger["coffee"], payee="Cafe")
+    make_transaction(
+        ledger["usd"],
+        amount="-9",
+        date=NOV - datetime.timedelta(days=1),
+        category=ledger["food"],
+        payee="October shop",
+    )
+    make_transaction(ledger["usd"], amount="-7", date=NOV, payee="Uncategorized shop")
+    month = month_aggregate_build(user_id=alice.pk, start=NOV).currency("USD")
+    info = {
+        ledger[k].pk: charts.CategoryInfo(ledger[k].name, ledger[k].color, ledger[k].parent_id)
+        for k in ("food", "coffee", "salary")
+    }
+    chart = charts.spending_by_category(month, info)
+    link = charts.category_links(chart["ids"], start=NOV, end=datetime.date(2026, 12, 1))[0]
+    assert chart["values"][0] == "55.00"
+    page = alice_client.get(link).content.decode()
+    assert "Shop" in page and "Refund" in page and "Cafe" in page
+    assert "October shop" not in page and "Uncategorized shop" not in page

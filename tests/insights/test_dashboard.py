@@ -75,6 +75,58 @@ def test_another_users_money_never_shows(alice, bob, bob_client, today):
     make_transaction(account, amount="-777.77", date=today, payee="Alice's secret")
     page = bob_client.get("/").content.decode()
     assert "777.77" not in page and "secret" not in page
+    # Bob with money of his own sees only his: the cached months are per user.
+    make_transaction(make_account(bob, name="Bob's"), amount="-12.34", date=today, payee="Bob's")
+    page = bob_client.get("/").content.decode()
+    assert "$12.34" in page and "777.77" not in page and "secret" not in page
+    data = bob_client.get("/api/v1/insights/summary").json()
+    assert data["charts"]["payees"] == {"labels": ["Bob's"], "values": ["12.34"]}
+
+
+def test_each_currency_is_shown_on_its_own_and_never_added_up(alice, alice_client, today):
+    make_transaction(make_account(alice), amount="-10.00", date=today, payee="Here")
+    make_transaction(
+        make_account(alice, currency="EUR"), amount="-7.00", date=today, payee="Abroad"
+    )
+    page = alice_client.get("/").content.decode()
+    assert "amounts in USD" in page and "$10.00" in page and "$17.00" not in page
+    page = alice_client.get("/?currency=EUR").content.decode()
+    assert "amounts in EUR" in page and "€7.00" in page
+
+
+@pytest.mark.parametrize(
+    "query", ["?month=0001-01", "?month=9999-12", "?month=soon", "?currency=XYZ", "?currency=<b>"]
+)
+def test_odd_addresses_fall_back_to_this_month_in_a_real_currency(
+    alice, alice_client, today, query
+):
+    make_transaction(make_account(alice), amount="-10.00", date=today)
+    response = alice_client.get("/" + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert today.strftime("%B %Y") in page and "amounts in USD" in page
+
+
+def test_the_api_refuses_odd_months_and_currencies(alice_client):
+    for params in ({"month": "0001-01"}, {"month": "2026-13"}, {"currency": "<b>"}):
+        response = alice_client.get("/api/v1/insights/summary", params)
+        assert response.status_code == 400 and response.json()["detail"]
+
+
+def test_net_savings_change_is_told_in_money_and_the_rate_in_points(alice, alice_client, today):
+    from insights.periods import current_pay_month, shift
+
+    start, _, _ = current_pay_month(alice)
+    account = make_account(alice)
+    salary = make_category(alice, name="Salary", kind="income")
+    make_transaction(account, amount="1000", date=shift(start, -1), category=salary)
+    make_transaction(account, amount="-900", date=shift(start, -1))
+    make_transaction(account, amount="1000", date=today, category=salary)
+    make_transaction(account, amount="-1200", date=today)
+    page = alice_client.get("/").content.decode()
+    assert "-$200.00" in page  # net savings now
+    assert "-$300.00</span> vs last month" in page  # from +100 to -200
+    assert "-30.0 pts</span> vs last month" in page  # from 10% to -20%
 
 
 def test_older_months_can_be_browsed(alice, alice_client, today):

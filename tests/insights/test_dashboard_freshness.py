@@ -45,7 +45,7 @@ def dashboard(client) -> str:
 
 def in_chart(label: str, page: str) -> bool:
     """The spending-by-category legend (built from the cached month aggregate)."""
-    return f"<li>{label}</li>" in page
+    return f'<span class="legend-name">{label}</span>' in page
 
 
 @pytest.fixture
