@@ -8,8 +8,10 @@ import datetime
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from insights.periods import current_pay_month, next_month, shift
@@ -19,7 +21,9 @@ from insights.selectors import (
     CurrencyMonth,
     display_currency,
     month_aggregates,
+    month_payees,
 )
+from ledger import changes
 from ledger.models import Category, Transaction
 
 CHANGE_MIN_PERCENT = 20
@@ -28,7 +32,8 @@ UNUSUAL_FACTOR = 3
 
 @dataclass(frozen=True)
 class Insight:
-    kind: str  # top-category, change, unusual, savings-trend, subscription, top-payee
+    kind: str  # top-category, top-payee, change, unusual, savings-trend, new-subscription,
+    # price-rise
     title: str
     detail: str
     link: str
@@ -55,6 +60,10 @@ def _money(value: Decimal, currency: str) -> str:
     return format_money(value, currency)
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def _name(categories: dict, key) -> str:
     if key == UNCATEGORIZED:
         return "Uncategorized"
@@ -78,10 +87,11 @@ def insights_for(*, user, currency: str | None = None) -> list[Insight]:
     categories = {c.pk: c for c in Category.objects.for_user(user)}
     found: list[Insight] = []
     found += _top_categories(months[current], current, categories, currency)
+    found += _top_payees(user, months[current], current, currency)
     found += _changes(months, starts, categories, currency)
     found += _unusual(user, today, currency)
     found += _savings_trend(months, starts, currency)
-    found += _subscriptions(user)
+    found += _subscriptions(user, today)
     return found
 
 
@@ -101,6 +111,27 @@ def _top_categories(month: CurrencyMonth, start, categories, currency) -> list[I
                 f"{_name(categories, key)}: {_money(spent, currency)} this month",
                 f"{share}% of your spending so far this month.",
                 _link(category=_category_param(key), kind="expense", **_range(start)),
+                spent,
+                currency,
+            )
+        )
+    return out
+
+
+def _top_payees(user, month: CurrencyMonth, start, currency) -> list[Insight]:
+    total = month.expenses
+    if total <= 0:
+        return []
+    out = []
+    for payee, spent, count in month_payees(user_id=user.pk, start=start).get(currency, [])[:3]:
+        share = (spent / total * 100).quantize(Decimal("1"))
+        payments = "1 payment" if count == 1 else f"{count} payments"
+        out.append(
+            Insight(
+                "top-payee",
+                f"{payee}: {_money(spent, currency)} this month",
+                f"{payments}, {share}% of your spending so far this month.",
+                _link(q=payee, kind="expense", **_range(start)),
                 spent,
                 currency,
             )
@@ -138,7 +169,13 @@ def _changes(months, starts, categories, currency) -> list[Insight]:
                 "change",
                 f"{name} {'went up' if diff > 0 else 'went down'} by {_money(abs(diff).quantize(Decimal('0.01')), currency)}",
                 detail,
-                _link(category=_category_param(key), kind="expense", **_range(last)),
+                # The transactions on both sides: the three months of the baseline and the
+                # month against it (a fall to nothing has no rows in that month alone).
+                _link(
+                    category=_category_param(key),
+                    date_from=baseline_months[-1].isoformat(),
+                    date_to=_range(last)["date_to"],
+                ),
                 diff.quantize(Decimal("0.01")),
                 currency,
                 "bad" if diff > 0 else "good",
@@ -227,29 +264,91 @@ def _savings_trend(months, starts, currency) -> list[Insight]:
     ]
 
 
-def _subscriptions(user) -> list[Insight]:
-    """New subscriptions and price rises, when the budgets app can tell (it is optional)."""
+RECENT_DAYS = 120  # a subscription that started (or got dearer) this recently is news
+
+
+@dataclass(frozen=True)
+class SubscriptionSeen:
+    series: Any  # budgets.detection.Series
+    tracked: bool  # an active recurring item already follows it
+
+    @property
+    def price_rise(self):
+        change = self.series.price_change
+        return change if change and change.new > change.old else None
+
+
+def subscriptions_found(*, user, today: datetime.date) -> list[SubscriptionSeen]:
+    """Every subscription the history shows (last 15 months, tracked or not), biggest first.
+
+    Detection is the budgets app's (pure, over two queries' rows); cached until the user's
+    transactions or recurring items change. Empty when the budgets app is not installed.
+    """
     try:
-        from budgets.detection import detect_subscriptions  # type: ignore[import-not-found]
-    except ImportError:
+        from budgets.detection import Row, detect_series, payees_similar
+        from budgets.models import RecurringItem
+    except ImportError:  # pragma: no cover - the budgets app is part of Billfold today
         return []
+    key = f"insights:subscriptions:v1:{user.pk}:{today}:{changes.user_stamp(user_id=user.pk)}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    rows = (
+        Transaction.objects.for_user(user)
+        .filter(date__gte=today - datetime.timedelta(days=460), date__lte=today, amount__lt=0)
+        .filter(transfer__isnull=True)
+        .order_by()
+        .values_list(
+            "id", "date", "amount", "payee", "account_id", "category_id", "account__currency"
+        )
+    )
+    tracked = list(RecurringItem.objects.for_user(user).active().values_list("account_id", "payee"))
+    found = [
+        SubscriptionSeen(
+            series=series,
+            tracked=any(
+                a == series.account_id and payees_similar(p, series.payee) for a, p in tracked
+            ),
+        )
+        for series in detect_series((Row(*r) for r in rows), today=today)
+    ]
+    # Recurring items are not ledger rows, so their changes do not move the stamp: keep short.
+    cache.set(key, found, 300)
+    return found
+
+
+def _subscriptions(user, today: datetime.date) -> list[Insight]:
+    """New subscriptions (not tracked yet) and recent price rises, with their payments."""
     out = []
-    try:
-        found = detect_subscriptions(user=user)
-    except TypeError:
-        return []
-    for series in found:
-        change = getattr(series, "price_change", None) or getattr(series, "price_change_text", "")
-        if change:
+    for seen in subscriptions_found(user=user, today=today):
+        series, currency = seen.series, seen.series.currency
+        rise = seen.price_rise
+        payments = _link(q=series.payee, kind="expense", date_from=series.first_date.isoformat())
+        if rise is not None and (today - rise.date).days <= RECENT_DAYS:
             out.append(
                 Insight(
-                    "subscription",
-                    f"{series.payee}: price change",
-                    str(change),
-                    _link(q=series.payee),
-                    None,
-                    getattr(series, "currency", ""),
+                    "price-rise",
+                    f"{series.payee} now costs {_money(rise.new, currency)}",
+                    f"It was {_money(rise.old, currency)} before {_day(rise.date)}: "
+                    f"{_money((rise.new - rise.old) * series.per_year, currency)} more a year.",
+                    payments,
+                    rise.new - rise.old,
+                    currency,
                     "bad",
+                )
+            )
+        elif not seen.tracked and (today - series.first_date).days <= RECENT_DAYS:
+            amount = abs(series.amount)
+            out.append(
+                Insight(
+                    "new-subscription",
+                    f"New {series.frequency} payment: {series.payee}",
+                    f"{_money(amount, currency)} since {_day(series.first_date)}, about "
+                    f"{_money(series.yearly_cost, currency)} a year. Track it in Recurring "
+                    "to see it coming.",
+                    payments,
+                    amount,
+                    currency,
                 )
             )
     return out[:5]

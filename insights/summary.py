@@ -9,17 +9,20 @@ It runs in django-q2 (insights.tasks.summary_generate), never in a request.
 import datetime
 import json
 import logging
+import re
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from insights.periods import shift
+from insights.periods import next_month, shift
 from insights.selectors import UNCATEGORIZED, ZERO, display_currency, month_aggregates
 from insights.summaries import MonthlySummary
 from ledger.models import Category
+from ledger.money import quantize
 
 log = logging.getLogger(__name__)
+_LONG_DIGITS = re.compile(r"\d{5,}")  # a reference or account number in a payee name
 
 SCHEMA = {
     "type": "object",
@@ -76,25 +79,33 @@ def summary_payload(*, user, month: datetime.date) -> dict:
             for key, spent in categories
             if spent > 0
         ],
-        "subscriptions": _subscriptions(user),
+        "subscriptions": _subscriptions(user, month),
     }
     return payload
 
 
-def _subscriptions(user) -> list[dict]:
-    try:
-        from budgets.detection import detect_subscriptions  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    try:
-        found = detect_subscriptions(user=user)
-    except TypeError:
-        return []
+def _subscriptions(user, month: datetime.date) -> list[dict]:
+    """The subscriptions running in the month, as totals per payee (never a payment)."""
+    from insights.stats import subscriptions_found
+
     out = []
-    for series in found[:10]:
-        amount = getattr(series, "amount", None)
-        out.append({"name": str(getattr(series, "payee", "")), "amount": str(amount or "")})
-    return out
+    for seen in subscriptions_found(user=user, today=next_month(month) - datetime.timedelta(1)):
+        series, rise = seen.series, seen.price_rise
+
+        def amount(value: Decimal, currency: str = series.currency) -> str:
+            return str(quantize(value, currency))
+
+        out.append(
+            {
+                "name": _LONG_DIGITS.sub("#", series.payee)[:60],
+                "currency": series.currency,
+                "amount": amount(abs(series.amount)),
+                "frequency": series.frequency,
+                "yearly_cost": amount(series.yearly_cost),
+                "price_rise": f"from {amount(rise.old)} to {amount(rise.new)}" if rise else None,
+            }
+        )
+    return out[:10]
 
 
 def summary_request(*, user, month: datetime.date) -> MonthlySummary:
@@ -121,9 +132,11 @@ def summary_generate(*, user, month: datetime.date) -> MonthlySummary:
     summary, _ = MonthlySummary.objects.get_or_create(user=user, month=month)
     if not llm_enabled():
         return _failed(summary, "No LLM is configured (set OPENAI_MODEL and a key or base URL).")
+    payload = summary_payload(user=user, month=month)
+    if payload["income"] == payload["spending"] == "0.00":
+        return _failed(summary, f"There is nothing in {month:%B %Y} to write about yet.")
     if not _take_request(user, timezone.localdate()):
         return _failed(summary, "Today's limit of AI requests is reached; try again tomorrow.")
-    payload = summary_payload(user=user, month=month)
     try:
         response = build_client().chat.completions.create(
             model=settings.OPENAI_MODEL,
@@ -182,16 +195,26 @@ def _failed(summary: MonthlySummary, message: str) -> MonthlySummary:
 
 
 def summaries_due(*, today: datetime.date | None = None) -> list[tuple[int, datetime.date]]:
-    """(user id, month) of every closed pay month without a summary yet, for the schedule."""
+    """(user id, month) of every closed pay month with money in it and no summary yet."""
     from accounts.models import User
     from insights.periods import pay_month_of
+    from ledger.models import Transaction
 
+    day = today or timezone.localdate()
+    # Only users with activity in the last two months can have a closed month to describe.
+    active = Transaction.objects.filter(date__gte=day - datetime.timedelta(days=62)).values(
+        "user_id"
+    )
     out = []
-    for user in User.objects.filter(is_active=True).select_related("profile"):
+    for user in User.objects.filter(is_active=True, pk__in=active).select_related("profile"):
         profile = getattr(user, "profile", None)
         payday = getattr(profile, "month_start_day", 1) or 1
-        day = today or timezone.localdate()
         closed = shift(pay_month_of(day, payday), -1)
-        if not MonthlySummary.objects.filter(user=user, month=closed).exists():
+        if MonthlySummary.objects.filter(user=user, month=closed).exists():
+            continue
+        in_month = Transaction.objects.for_user(user).filter(
+            date__gte=closed, date__lt=next_month(closed), transfer__isnull=True
+        )
+        if in_month.exists():
             out.append((user.pk, closed))
     return out

@@ -12,6 +12,12 @@ from insights.stats import insights_for
 from insights.summaries import MonthlySummary
 from insights.summary import summary_request
 
+SECTIONS = [
+    ("This month so far", {"top-category", "top-payee"}),
+    ("What changed", {"change", "savings-trend"}),
+    ("Worth a look", {"unusual", "new-subscription", "price-rise"}),
+]
+
 
 def _closed_month(user):
     current, _, _ = current_pay_month(user)
@@ -23,11 +29,18 @@ def _closed_month(user):
 def insights_page(request: HttpRequest) -> HttpResponse:
     month = _closed_month(request.user)
     summary = MonthlySummary.objects.for_user(request.user).filter(month=month).first()
+    found = insights_for(user=request.user)
+    sections = [
+        (title, [i for i in found if i.kind in kinds])
+        for title, kinds in SECTIONS
+        if any(i.kind in kinds for i in found)
+    ]
     return render(
         request,
         "insights/insights.html",
         {
-            "insights": insights_for(user=request.user),
+            "insights": found,
+            "sections": sections,
             "summary": summary,
             "summary_month": month,
             "llm": llm_status(),

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from insights.summaries import MonthlySummary
@@ -12,6 +13,7 @@ from tests.insights.openai_standin import Reply, StandIn
 from tests.ledger.factories import make_account, make_category, make_transaction
 
 MONTH = datetime.date(2026, 10, 1)
+IN_NOVEMBER = datetime.datetime(2026, 11, 15, 12, tzinfo=datetime.UTC)
 GOOD = {
     "overview": "You spent $1,240 in October, a little less than in September.",
     "top_categories": ["Rent $900", "Groceries $240", "Coffee $100"],
@@ -76,8 +78,63 @@ def test_the_prompt_carries_aggregates_only(alice, llm, month_of_spending):
         "3.25",
     ):
         assert private not in sent
+    for day in ("2026-10-01", "2026-10-04", "2026-10-05"):  # no single payment's date
+        assert day not in sent
     payload = summary_payload(user=alice, month=MONTH)
     assert "transactions" not in json.dumps(payload)
+    assert set(payload) == {
+        "month",
+        "currency",
+        "income",
+        "spending",
+        "savings_rate_percent",
+        "previous_month",
+        "categories",
+        "subscriptions",
+    }
+
+
+def test_subscriptions_are_sent_as_one_line_each_without_reference_numbers(alice, llm):
+    account = make_account(alice)
+    for month in range(5, 11):
+        make_transaction(
+            account,
+            amount="-9.99" if month < 9 else "-12.99",
+            date=datetime.date(2026, month, 8),
+            payee="Tunes 88112233",
+        )
+    payload = summary_payload(user=alice, month=MONTH)
+    assert payload["subscriptions"] == [
+        {
+            "name": "Tunes #",
+            "currency": "USD",
+            "amount": "12.99",
+            "frequency": "monthly",
+            "yearly_cost": "155.88",
+            "price_rise": "from 9.99 to 12.99",
+        }
+    ]
+    llm.script.append(Reply(content=json.dumps(GOOD)))
+    summary_generate(user=alice, month=MONTH)
+    assert "88112233" not in llm.requests[-1]["raw"]
+
+
+def test_an_empty_month_is_not_sent_to_the_llm(alice, llm):
+    summary = summary_generate(user=alice, month=MONTH)
+    assert summary.status == "failed" and "nothing in October 2026" in summary.error
+    assert llm.requests == []
+
+
+def test_a_closed_month_is_summarised_by_the_daily_schedule(alice, bob, llm, month_of_spending):
+    from insights.tasks import summaries_for_closed_months
+
+    llm.script.append(Reply(content=json.dumps(GOOD)))
+    with time_machine.travel(IN_NOVEMBER, tick=False):
+        assert summaries_for_closed_months() == 1  # alice's October; bob has nothing to say
+        assert summaries_for_closed_months() == 0  # once a month only
+    assert MonthlySummary.objects.get(user=alice, month=MONTH).status == "done"
+    assert not MonthlySummary.objects.filter(user=bob).exists()
+    assert len(llm.requests) == 1
 
 
 @pytest.mark.parametrize(
@@ -108,18 +165,27 @@ def test_without_an_llm_the_page_says_how_to_turn_it_on(alice_client, settings):
 def test_regenerate_runs_in_the_background_and_the_answer_is_escaped(
     alice, alice_client, llm, month_of_spending, django_capture_on_commit_callbacks
 ):
-    hostile = dict(GOOD, overview="<script>alert(1)</script> You spent a lot.")
-    llm.script.append(Reply(content=json.dumps(hostile)))
+    # Through the API, for any month: 202 at once, written in the background.
+    llm.script.append(Reply(content=json.dumps(GOOD)))
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post("/api/v1/insights/summary/regenerate", {"month": "2026-10"})
-    assert response.status_code == 202
+    assert response.status_code == 202 and response.json()["status"] == "pending"
     summary = MonthlySummary.objects.get(user=alice, month=MONTH)
-    assert summary.status == "done"
-    # The page shows it escaped, never as HTML.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("insights.views.insights_page._closed_month", lambda user: MONTH)
+    assert summary.status == "done" and summary.content["overview"] == GOOD["overview"]
+
+    hostile = dict(GOOD, overview="<script>alert(1)</script> You spent a lot.")
+    llm.script.append(Reply(content=json.dumps(hostile)))
+    # In November, October is the last closed month: the page's button writes it again.
+    with time_machine.travel(IN_NOVEMBER, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = alice_client.post(reverse("insights:summary-regenerate"))
+        assert response.status_code == 302
+        assert MonthlySummary.objects.get(user=alice, month=MONTH).status == "done"
         page = alice_client.get(reverse("insights:insights")).content.decode()
+    # Shown escaped, never as HTML, with the date it was written and a way to write it again.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert "Your October in words" in page and "Regenerate" in page
+    assert "Written 15 Nov 2026" in page and "test-model" in page
 
 
 def test_a_stranger_never_sees_the_summary(bob_client, alice, llm, month_of_spending):

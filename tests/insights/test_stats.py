@@ -43,16 +43,74 @@ def history(alice):
 def test_insights_find_top_categories_changes_and_unusual_spending(alice, history):
     with time_machine.travel(NOW, tick=False):
         found = insights_for(user=alice)
-    kinds = {i.kind: i for i in found}
-    assert kinds["top-category"].title.startswith("Uncategorized: $250.00") or any(
-        i.title.startswith("Food: $90.00") for i in found if i.kind == "top-category"
-    )
+    top = [i.title for i in found if i.kind == "top-category"]
+    assert top == ["Uncategorized: $250.00 this month", "Food: $90.00 this month"]
+    payees = [(i.title, i.detail) for i in found if i.kind == "top-payee"]
+    assert payees == [
+        ("Barber: $250.00 this month", "1 payment, 74% of your spending so far this month."),
+        ("Grocer: $90.00 this month", "1 payment, 26% of your spending so far this month."),
+    ]
     change = next(i for i in found if i.kind == "change")
     assert change.title == "Food went up by $300.00"
     assert "+300%" in change.detail and f"category={history['food'].pk}" in change.link
+    # The link covers the baseline (July to September) and the month against it (October).
+    assert "date_from=2026-07-01&date_to=2026-10-31" in change.link
     unusual = next(i for i in found if i.kind == "unusual")
     assert unusual.title == "$250.00 at Barber on 15 Nov" and "$30.00" in unusual.detail
     assert "q=Barber" in unusual.link
+
+
+def test_each_insight_links_to_the_transactions_behind_it(alice, alice_client, history):
+    with time_machine.travel(NOW, tick=False):
+        found: dict = {}
+        for insight in insights_for(user=alice):
+            found.setdefault(insight.kind, insight)  # the first (biggest) of each kind
+        pages = {kind: alice_client.get(i.link).content.decode() for kind, i in found.items()}
+    # October's 400 on food and the 100s of the three months before it.
+    assert pages["change"].count("Grocer") >= 4 and "$400.00" in pages["change"]
+    assert "Barber" in pages["unusual"] and "$250.00" in pages["unusual"]
+    assert "Barber" in pages["top-payee"] and "Grocer" not in pages["top-payee"]
+
+
+def test_a_new_subscription_and_a_price_rise_are_told(alice):
+    account = make_account(alice)
+    for month in (8, 9, 10, 11):
+        make_transaction(
+            account, amount="-15.49", date=datetime.date(2026, month, 3), payee="StreamFlix"
+        )
+    for month in range(1, 12):  # a year at 9.99, then 12.99 since October
+        price = "-12.99" if month >= 10 else "-9.99"
+        make_transaction(account, amount=price, date=datetime.date(2026, month, 8), payee="Tunes")
+    with time_machine.travel(NOW, tick=False):
+        found = {i.kind: i for i in insights_for(user=alice)}
+    new = found["new-subscription"]
+    assert new.title == "New monthly payment: StreamFlix"
+    assert new.detail.startswith("$15.49 since 3 Aug 2026, about $185.88 a year.")
+    assert "q=StreamFlix" in new.link
+    rise = found["price-rise"]
+    assert rise.title == "Tunes now costs $12.99"
+    assert rise.detail == "It was $9.99 before 8 Oct 2026: $36.00 more a year."
+    assert rise.amount == Decimal("3.00") and "q=Tunes" in rise.link
+
+
+def test_a_subscription_already_tracked_is_not_news(alice):
+    from budgets.services.recurring import recurring_create
+
+    account = make_account(alice)
+    for month in (8, 9, 10, 11):
+        make_transaction(
+            account, amount="-15.49", date=datetime.date(2026, month, 3), payee="StreamFlix"
+        )
+    recurring_create(
+        user=alice,
+        payee="StreamFlix",
+        amount="-15.49",
+        account=account,
+        start_date=datetime.date(2026, 12, 3),
+        day_of_month=3,
+    )
+    with time_machine.travel(NOW, tick=False):
+        assert not [i for i in insights_for(user=alice) if i.kind == "new-subscription"]
 
 
 def test_the_insights_page_lists_them_with_links(alice_client, history):
