@@ -1,0 +1,62 @@
+"""Journey of the dashboard: a click on the spending doughnut opens the transactions behind
+the slice; the legend beside it leads to the same list."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.e2e.screenshots import shoot
+from tests.e2e.test_journey_ledger import add_transaction, category
+
+pytestmark = pytest.mark.e2e
+
+# Where Chart.js drew a slice, in page coordinates (the middle of its arc).
+SLICE_AT = """([index]) => {
+  const canvas = document.getElementById("chart-categories");
+  const arc = Chart.getChart(canvas).getDatasetMeta(0).data[index].tooltipPosition();
+  const box = canvas.getBoundingClientRect();
+  return {x: box.left + arc.x, y: box.top + arc.y};
+}"""
+
+
+def test_a_click_on_a_slice_opens_its_transactions(signed_in_page, e2e_user, checking) -> None:
+    groceries = category(e2e_user, "Groceries")
+    add_transaction(e2e_user, checking, payee="Whole Foods", amount="-80.00", category=groceries)
+    add_transaction(e2e_user, checking, payee="Whole Foods", amount="-20.00", category=groceries)
+    add_transaction(
+        e2e_user,
+        checking,
+        payee="Metro card",
+        amount="-15.00",
+        category=category(e2e_user, "Transport"),
+    )
+    page = signed_in_page
+    page.goto(reverse("insights:dashboard"))
+    legend = page.get_by_role("list", name="Spending by category")
+    expect(legend.get_by_role("link").first).to_contain_text("Groceries")
+    expect(legend.get_by_role("link").first).to_contain_text("$100.00")
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.getElementById('chart-categories'))"
+    )
+    page.wait_for_timeout(1200)  # the doughnut's opening animation
+    shoot(page, "dashboard")
+
+    page.goto(reverse("insights:dashboard"))
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.getElementById('chart-categories'))"
+    )
+    page.wait_for_timeout(1200)
+    spot = page.evaluate(SLICE_AT, [0])
+    page.mouse.click(spot["x"], spot["y"])
+    page.wait_for_url(re.compile(rf"/transactions/\?.*category={groceries.pk}"))
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Whole Foods")
+
+    page.go_back()
+    legend.get_by_role("link", name=re.compile("Transport")).click()
+    page.wait_for_url(re.compile(r"/transactions/\?.*category="))
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr").first).to_contain_text("Metro card")
