@@ -194,6 +194,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Reverse proxies in front of the app that append to X-Forwarded-For (1 behind the README's
+# TLS proxy). The per-address sign-in limits and the device list then see each visitor's
+# address; left at 0 every visitor shares the proxy's, and one guessing password locks all
+# out. The header is ignored at 0, as anyone can forge it without a proxy in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Billfold"
 

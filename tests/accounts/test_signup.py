@@ -195,3 +195,25 @@ def test_repeated_failed_logins_are_rate_limited(client: Client, verified_alice:
         login_with_password(client, "alice@example.com", "wrong").status_code for _ in range(3)
     ]
     assert statuses[-1] == 429
+
+
+@override_settings(
+    ACCOUNT_RATE_LIMITS={"login_failed": "3/m/ip", "login": "30/m/ip"},
+    ALLAUTH_TRUSTED_PROXY_COUNT=1,
+)
+def test_behind_a_proxy_one_visitors_failed_logins_do_not_lock_out_the_others(
+    verified_alice: User,
+):
+    # Both come through the same reverse proxy (REMOTE_ADDR 127.0.0.1), which appends the
+    # visitor's address to X-Forwarded-For.
+    guesser = Client(HTTP_X_FORWARDED_FOR="203.0.113.5")
+    alice = Client(HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(3):
+        login_with_password(guesser, "alice@example.com", "wrong password")
+    refused = login_with_password(guesser, "alice@example.com")
+    assert b"Too many failed login attempts" in refused.content
+
+    response = login_with_password(alice, "alice@example.com")
+
+    assert response.status_code == 302
+    assert alice.session["_auth_user_id"] == str(verified_alice.pk)

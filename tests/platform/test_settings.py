@@ -208,3 +208,14 @@ def test_the_csrf_cookie_a_form_page_sets_carries_those_flags(client, db) -> Non
     cookie = client.cookies["csrftoken"]
     assert cookie["secure"] is True
     assert cookie["samesite"] == "Lax"
+
+
+def test_x_forwarded_for_counts_only_behind_the_proxies_declared(settings_env) -> None:
+    assert read_settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+
+    settings_env.setenv("TRUSTED_PROXY_COUNT", "1")
+    assert read_settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+
+    settings_env.setenv("TRUSTED_PROXY_COUNT", "one")
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
+        read_settings()
