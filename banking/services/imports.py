@@ -399,7 +399,15 @@ def import_start(
         stored = ImportFile(batch=batch, user=user, size=size, sha256=sha)
         safe = get_valid_filename(Path(file_name or "statement").name)[-80:] or "statement"
         file.seek(0)
-        stored.file.save(safe, File(file, name=safe), save=False)
+        try:
+            stored.file.save(safe, File(file, name=safe), save=False)
+        except OSError as exc:  # a full or read-only disk: the batch above is rolled back
+            logger.error("import upload could not be stored: %s", exc)
+            raise ImportFileError(
+                "The server could not store this file (its disk may be full). Nothing was "
+                "saved; try again later, or tell whoever runs this Billfold.",
+                code="storage",
+            ) from exc
         try:
             stored.save()
         except Exception:
