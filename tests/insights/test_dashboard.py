@@ -169,3 +169,24 @@ def test_the_dashboard_runs_a_constant_number_of_queries(
 def test_it_needs_login_and_get(client, alice_client):
     assert client.get("/").status_code == 302
     assert alice_client.post("/").status_code == 405
+
+
+def test_the_month_follows_the_users_payday(alice, alice_client):
+    import time_machine
+
+    from accounts.services import profile_get_or_create
+
+    profile = profile_get_or_create(alice)
+    profile.month_start_day = 25
+    profile.save()
+    account = make_account(alice, opening_balance="1000")
+    make_transaction(account, amount="-1.00", date=datetime.date(2026, 11, 24), payee="Before")
+    make_transaction(account, amount="-20.00", date=datetime.date(2026, 11, 25), payee="Payday")
+    make_transaction(account, amount="-300.00", date=datetime.date(2026, 12, 24), payee="Last")
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 12, tzinfo=datetime.UTC), tick=False):
+        page = alice_client.get("/").content.decode()
+        assert "<h1>November 2026</h1>" in page and "25 Nov – 24 Dec 2026" in page
+        assert "$320.00" in page and "$321.00" not in page  # the 24th of November is October's
+        assert 'href="?month=2026-10"' in page and "?month=2026-12" not in page  # no future
+        previous = alice_client.get("/?month=2026-10").content.decode()
+    assert "25 Oct – 24 Nov 2026" in previous and "$1.00" in previous
