@@ -28,6 +28,7 @@ from banking.providers.base import (
     ProviderError,
     ProviderTransaction,
 )
+from banking.services.pipeline import insert_transactions
 from ledger.changes import ledger_touched
 from ledger.models import Account, Category, ImportBatch, Transaction
 
@@ -465,6 +466,8 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
             source="bank",
             external_id=t.id,
             import_batch=batch,
+            created_at=now,  # set here: PostgreSQL's COPY skips auto_now
+            updated_at=now,
         )
         category = categories.get(category_name_for(t.category_hint) or "")
         if category is not None:
@@ -486,7 +489,7 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
     dropped = {id(existing[r]) for r in collected.removed if r in existing and not existing[r].pk}
     if dropped:
         new_rows = [row for row in new_rows if id(row) not in dropped]
-    Transaction.objects.bulk_create(new_rows, batch_size=1000)
+    insert_transactions(new_rows)  # COPY on PostgreSQL, as statement imports do
     if changed:
         Transaction.objects.bulk_update(
             list(changed.values()),
@@ -522,7 +525,11 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
     result.added = len(new_rows)
     result.modified = len(changed)
     result.removed = removed
-    result.new_transaction_ids = [r.pk for r in new_rows if r.pk]
+    result.new_transaction_ids = (
+        list(Transaction.objects.filter(import_batch=batch).values_list("pk", flat=True))
+        if new_rows
+        else []
+    )
     batch.added, batch.updated, batch.removed = result.added, result.modified, result.removed
     batch.save(update_fields=["added", "updated", "removed"])
 
