@@ -84,6 +84,17 @@ def test_the_access_token_is_ciphertext_and_survives_key_rotation(plaid, item, s
     assert BankItem.objects.get(pk=item.pk).access_token == item.remote.access_token
 
 
+def test_rotation_without_the_old_key_is_a_plain_error_and_changes_nothing(plaid, item, settings):
+    from django.core.management import CommandError
+
+    before = BankItem.objects.values_list("access_token_encrypted", flat=True).get(pk=item.pk)
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_NEW]
+    with pytest.raises(CommandError, match="no longer in FIELD_ENCRYPTION_KEYS"):
+        call_command("rotate_encryption_keys")
+    after = BankItem.objects.values_list("access_token_encrypted", flat=True).get(pk=item.pk)
+    assert after == before
+
+
 def test_a_multi_page_sync_adds_everything_with_the_sign_flipped(plaid, item):
     for n in range(250):
         plaid.add(item.remote, txn(n, amount="12.50" if n % 10 else "-1000.00"))
