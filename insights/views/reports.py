@@ -1,7 +1,6 @@
 """Reports: a period grouped and compared, a yearly matrix, CSV export, printable."""
 
 import csv
-import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -148,6 +147,5 @@ def year(request: HttpRequest) -> HttpResponse:
             "previous_year": chosen - 1,
             "next_year": chosen + 1 if chosen < today.year else None,
             "matrices": matrices,
-            "today": datetime.date.today(),
         },
     )
