@@ -12,9 +12,6 @@ CI runs it for 10 seconds; `LOAD_TEST_SECONDS=60 make test PYTEST_ARGS=tests/rel
 import http.client
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,7 +21,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from accounts.models import User
@@ -32,14 +28,9 @@ from accounts.tokens import api_token_create
 from ledger.models import Account, Transaction
 from ledger.selectors import accounts_with_balance
 from tests.ledger.factories import make_account
-from tests.platform.conftest import (
-    ROOT,
-    clean_env,
-    closed_port,
-    manage,
-    session_database_url,
-)
+from tests.platform.conftest import session_database_url
 from tests.reliability.conftest import onboard
+from tests.reliability.live import gunicorn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,57 +38,15 @@ SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "10"))
 CONNECTIONS = 50
 MAX_REQUESTS_PER_CONNECTION = 100_000  # a bound besides the clock
 AMOUNT = Decimal("-1.25")
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[int]:
-    """gunicorn with production settings on the test database; yields its port."""
-    port = closed_port()
-    env = clean_env(
-        tmp_path,
-        SECRET_KEY=settings.SECRET_KEY,  # the session cookie made by the test is signed with it
-        DATABASE_URL=session_database_url(),
-        WEB_CONCURRENCY="2",
-        LOG_LEVEL="WARNING",
-        # The per-user write limit would answer 429 long before this test is done.
-        API_THROTTLE_WRITES="1000000/min",
-    )
-    # The pages need the hashed static files of production (not the API docs' or admin's).
-    collected = manage(
-        "collectstatic", "--noinput", "-v0", "-i", "drf_spectacular_sidecar", "-i", "admin", env=env
-    )
-    assert collected.returncode == 0, collected.stderr
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:  # not listening yet
-                pass
-            time.sleep(0.3)
+    # The per-user write limit would answer 429 long before this test is done.
+    with gunicorn(
+        tmp_path, database_url=session_database_url(), API_THROTTLE_WRITES="1000000/min"
+    ) as port:
         yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 @dataclass
