@@ -92,6 +92,7 @@ __all__ = [
     "RunResult",
     "date_format_label",
     "edited_since_import",
+    "edited_transactions",
     "import_check",
     "import_commit",
     "import_discard",
@@ -754,16 +755,20 @@ def _commit(
 # --- undo / discard -----------------------------------------------------------------------
 
 
-def edited_since_import(batch: ImportBatch) -> int:
-    """How many of the batch's transactions the user changed after the import."""
+def edited_transactions(batch: ImportBatch):
+    """The batch's transactions the user changed after the import (a queryset)."""
     if batch.committed_at is None:
-        return 0
+        return Transaction.objects.none()
     return (
         Transaction.objects.for_user(batch.user)
         .filter(import_batch=batch)
         .filter(Q(updated_at__gt=batch.committed_at) | Q(version__gt=1))
-        .count()
     )
+
+
+def edited_since_import(batch: ImportBatch) -> int:
+    """How many of the batch's transactions the user changed after the import."""
+    return edited_transactions(batch).count()
 
 
 def import_undo(*, batch: ImportBatch, confirm_edited: bool = False) -> int:

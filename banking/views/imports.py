@@ -25,6 +25,7 @@ from banking.services.imports import (
     ImportFlowError,
     date_format_label,
     edited_since_import,
+    edited_transactions,
     import_commit,
     import_discard,
     import_new_account,
@@ -381,10 +382,15 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Undone: removed {removed} transactions.")
             return redirect("banking:import-detail", pk=batch.pk)
+    changed = (
+        edited_transactions(batch).select_related("category").order_by("-updated_at")[:10]
+        if edited
+        else []
+    )
     return render(
         request,
         "banking/undo_confirm.html",
-        {"batch": batch, "form": form, "edited": edited},
+        {"batch": batch, "form": form, "edited": edited, "changed": changed},
         status=400 if form.errors else 200,
     )
 

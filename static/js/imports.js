@@ -121,16 +121,22 @@
           return response.json();
         })
         .then(function (status) {
-          if (bar) {
+          // Saving happens in one database transaction; where its count cannot be seen
+          // before the end (SQLite), the bar keeps moving without a number.
+          var counting = !(status.stage === "committing" && status.progress_done === 0);
+          if (bar && counting) {
             bar.max = Math.max(status.progress_total, status.progress_done, 1);
             bar.value = status.progress_done;
+          } else if (bar) {
+            bar.removeAttribute("value");
           }
           if (label) {
-            label.textContent =
-              status.progress_done.toLocaleString() +
-              " of about " +
-              status.progress_total.toLocaleString() +
-              " rows";
+            label.textContent = counting
+              ? status.progress_done.toLocaleString() +
+                " of about " +
+                status.progress_total.toLocaleString() +
+                " rows"
+              : "Saving about " + status.progress_total.toLocaleString() + " rows in one go…";
           }
           if (status.state === "processing") {
             setTimeout(poll, 1000);

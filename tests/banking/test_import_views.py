@@ -207,6 +207,10 @@ def test_history_lists_batches_and_undo_asks_then_removes(alice_client, alice, c
     edited.save()
     confirm = alice_client.get(reverse("banking:import-undo", args=[batch.pk]))
     assert b"You changed 1 of them" in confirm.content
+    # Which one, with a link to it; the others are not listed.
+    assert list(confirm.context["changed"]) == [edited]
+    assert reverse("ledger:transaction-edit", args=[edited.pk]).encode() in confirm.content
+    assert b"css/imports" in confirm.content  # the warning's own style
     response = alice_client.post(reverse("banking:import-undo", args=[batch.pk]))
     assert response.status_code == 400
     assert Transaction.objects.count() == 3
@@ -227,6 +231,24 @@ def test_discard_drops_an_uncommitted_import(alice_client, alice, checking):
     batch.refresh_from_db()
     assert batch.state == State.DISCARDED
     assert not Transaction.objects.exists()
+
+
+def test_the_batch_page_of_a_large_commit_shows_a_moving_bar_until_rows_are_counted(
+    alice_client, alice, checking
+):
+    upload(alice_client, checking)
+    batch = ImportBatch.objects.get(user=alice)
+    batch.state = State.PROCESSING
+    batch.meta["stage"] = "committing"
+    batch.progress_done, batch.progress_total = 0, 60000
+    batch.save()
+    page = alice_client.get(reverse("banking:import-detail", args=[batch.pk])).content.decode()
+    assert "Saving about 60000 rows in one go" in page
+    assert '<progress id="import-progress">' in page  # no value: indeterminate
+    batch.progress_done = 2000
+    batch.save()
+    page = alice_client.get(reverse("banking:import-detail", args=[batch.pk])).content.decode()
+    assert "2000 of about 60000 rows" in page
 
 
 def test_history_has_an_empty_state(alice_client):

@@ -155,3 +155,40 @@ def test_undoing_an_untouched_import_asks_nothing_more(signed_in_page, e2e_user,
         pytest.fail("the undo confirmation page did not open")
     expect(page.locator("main")).not_to_contain_text("You changed")
     expect(page.get_by_label("Remove them anyway, with my changes")).to_have_count(0)
+
+
+def test_a_background_import_shows_its_progress_without_a_reload(
+    signed_in_page, e2e_user, checking
+) -> None:
+    from ledger.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        user=e2e_user,
+        account=checking,
+        file_name="year.csv",
+        format="csv",
+        state=ImportBatch.State.PROCESSING,
+        progress_total=60000,
+        meta={"stage": "committing"},
+    )
+    page = signed_in_page
+    page.goto(reverse("banking:import-detail", args=[batch.pk]))
+    label = page.locator("[data-progress-label]")
+    # Saving, with nothing counted yet (SQLite cannot show the count before the end).
+    expect(label).to_have_text("Saving about 60000 rows in one go…")
+    page.evaluate("window.notReloaded = true")
+
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=20000)
+    expect(label).to_have_text("20,000 of about 60,000 rows")
+    expect(page.locator("progress")).to_have_js_property("value", 20000)
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=45000)
+    expect(label).to_have_text("45,000 of about 60,000 rows")
+    if page.evaluate("window.notReloaded") is not True:
+        pytest.fail("the page reloaded to show the progress")
+
+    # Finished: the page moves on to the batch's result by itself.
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        state=ImportBatch.State.FAILED, meta={"failure": "The database refused a row (test)."}
+    )
+    expect(page.get_by_role("heading", name="This import stopped")).to_be_visible()
+    shoot(page, "import-progress-finished")
