@@ -46,3 +46,14 @@ def test_admin_never_shows_token_hashes_or_secrets(admin_client_: Client, alice:
         assert token.token_hash.encode() not in response.content
         assert secret.encode() not in response.content
     assert admin_client_.get("/admin/accounts/apitoken/add/").status_code == 403
+
+
+def test_admin_shows_background_tasks_and_schedules(admin_client_: Client):
+    from django.core.management import call_command
+
+    call_command("billfold_setup")
+    index = admin_client_.get("/admin/").content.decode()
+    for model in ("schedule", "success", "failure", "ormq"):
+        assert f"/admin/django_q/{model}/" in index
+        assert admin_client_.get(f"/admin/django_q/{model}/").status_code == 200
+    assert b"billfold:heartbeat" in admin_client_.get("/admin/django_q/schedule/").content
