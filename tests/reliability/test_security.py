@@ -8,22 +8,36 @@ this file reuses its production environment instead of repeating the check.
 """
 
 import csv
+import hashlib
 import io
+import json
 import logging
 import os
 import re
 import runpy
+import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import connection
 from django.test import Client, override_settings
+from jwt.algorithms import ECAlgorithm
 
 from accounts.models import User
 from banking.connections import BankItem
 from banking.models import ImportFile
+from banking.services.sync import bank_accounts_map
+from tests.banking.plaid_standin import CLIENT_ID as PLAID_CLIENT_ID
+from tests.banking.plaid_standin import SECRET as PLAID_SECRET
+from tests.banking.plaid_standin import PlaidStandIn, plaid_transaction
+from tests.insights.openai_standin import StandIn as LlmStandIn
 from tests.ledger.factories import make_account, make_category, make_tag, make_transaction
 from tests.platform.test_settings import PRODUCTION
 from tests.reliability.conftest import World, onboard
@@ -232,14 +246,28 @@ class Capture(logging.Handler):
         self.lines.append(" ".join(parts))
 
 
-def test_no_secret_token_or_password_reaches_the_logs(db, settings, mailoutbox) -> None:
-    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+@contextmanager
+def captured_logs() -> Iterator[Capture]:
+    """Every record that reaches the root logger, from DEBUG up, while the block runs."""
     capture = Capture()
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(capture)
     root.setLevel(logging.DEBUG)
     try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)
+
+
+def test_no_secret_token_or_password_reaches_the_logs(
+    db, settings, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """Sign-up, logins (a wrong password too), a personal token used and misused, a bank
+    connected and synced, a statement imported; the tasks they queue run as well."""
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+    with captured_logs() as capture, django_capture_on_commit_callbacks(execute=True):
         client = Client()
         response = client.post(
             "/auth/signup/",
@@ -268,14 +296,97 @@ def test_no_secret_token_or_password_reaches_the_logs(db, settings, mailoutbox) 
         upload = io.BytesIO(csv_bytes)
         upload.name = "statement.csv"
         client.post("/import/", {"account": account.pk, "file": upload})
-    finally:
-        root.removeHandler(capture)
-        root.setLevel(old_level)
 
     text = "\n".join(capture.lines)
-    assert capture.lines, "the flow wrote no log records at all"
+    assert "bank sync item=" in text  # the queued sync ran and logged
     for secret in (PASSWORD, token, bank_token, settings.SECRET_KEY):
         assert secret not in text
+
+
+def test_bank_and_llm_credentials_never_reach_the_logs(
+    alice: User, settings, django_capture_on_commit_callbacks
+) -> None:
+    """Plaid connected, synced and sending a signed webhook, the LLM categorizing what came
+    in, and Plaid refusing a sync: its secret, the tokens, the webhook JWT, the encryption
+    key and the LLM key appear in no record, at DEBUG and above."""
+    onboard(alice)
+    for name in ("Groceries", "Dining"):
+        make_category(alice, name=name)
+    fernet_key = Fernet.generate_key().decode()
+    signing_key = ec.generate_private_key(ec.SECP256R1())
+    jwk = json.loads(ECAlgorithm.to_jwk(signing_key.public_key()))
+    jwk.update({"alg": "ES256", "kid": "k1", "use": "sig", "created_at": 1, "expired_at": None})
+    client = Client()
+    client.force_login(alice)
+
+    def decide(txn: dict, names: list[str]) -> tuple[str, float]:
+        return names[0], 0.99
+
+    with (
+        PlaidStandIn() as plaid,
+        LlmStandIn(decide) as llm,
+        captured_logs() as capture,
+    ):
+        settings.PLAID_CLIENT_ID, settings.PLAID_SECRET = PLAID_CLIENT_ID, PLAID_SECRET
+        settings.PLAID_HOST = plaid.url
+        settings.BANK_SYNC_BACKOFF_SECONDS = 0
+        settings.FIELD_ENCRYPTION_KEYS = [fernet_key]
+        settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "test-key", llm.url
+        settings.OPENAI_MODEL = "test-model"
+        plaid.webhook_keys["k1"] = jwk
+        public, remote = plaid.new_item()
+        for n in range(3):
+            plaid.add(
+                remote,
+                plaid_transaction(
+                    transaction_id=f"t{n}",
+                    account_id="acc-checking",
+                    amount="12.50",
+                    date="2025-01-10",
+                    name=f"CORNER SHOP {n}",
+                ),
+            )
+        exchanged = client.post("/connections/plaid/exchange/", {"public_token": public})
+        assert exchanged.status_code == 200, exchanged.content
+        item = BankItem.objects.get(user=alice)
+        bank_accounts_map(
+            user=alice, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()}
+        )
+        with django_capture_on_commit_callbacks(execute=True):  # the sync and the LLM run
+            client.post(f"/connections/{item.pk}/sync/")
+        body = json.dumps(
+            {
+                "webhook_type": "TRANSACTIONS",
+                "webhook_code": "SYNC_UPDATES_AVAILABLE",
+                "item_id": remote.item_id,
+            }
+        ).encode()
+        claims = {"iat": int(time.time()), "request_body_sha256": hashlib.sha256(body).hexdigest()}
+        webhook_jwt = jwt.encode(claims, signing_key, algorithm="ES256", headers={"kid": "k1"})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                "/banking/plaid/webhook",
+                data=body,
+                content_type="application/json",
+                headers={"Plaid-Verification": webhook_jwt},
+            )
+        remote.login_required = True
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/connections/{item.pk}/sync/")
+
+    text = "\n".join(capture.lines)
+    assert "bank sync item=" in text and llm.requests, "the flow did not reach the bank and LLM"
+    for secret in (
+        PLAID_SECRET,
+        public,
+        remote.access_token,
+        webhook_jwt,
+        webhook_jwt.split(".")[2],  # the signature alone
+        fernet_key,
+        "test-key",
+        item.access_token_encrypted,
+    ):
+        assert secret not in text, secret
 
 
 # --- Uploads ------------------------------------------------------------------------------
