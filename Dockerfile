@@ -17,7 +17,7 @@ WORKDIR /app
 # pyproject.toml resolves and installs every dependency in its own layer.
 COPY pyproject.toml README.md ./
 RUN mkdir -p config && touch config/__init__.py \
-    && pip install . \
+    && pip install .[otel] \
     && pip uninstall -y billfold \
     && rm -rf config build ./*.egg-info
 

@@ -13,6 +13,8 @@ class PlatformConfig(AppConfig):
         from config import checks  # noqa: F401  (registers the system checks)
         from config.logs import carry_request_id_into_tasks
         from config.metrics import count_task_outcomes
+        from config.tracing import tracing_setup
 
         carry_request_id_into_tasks()
         count_task_outcomes()
+        tracing_setup()

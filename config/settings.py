@@ -4,6 +4,7 @@ With nothing set it runs on embedded defaults: SQLite under var/, local-memory c
 the django-q2 ORM broker and console email. See .env.example for every variable.
 """
 
+import importlib.util
 import secrets
 from pathlib import Path
 
@@ -378,6 +379,19 @@ if (OPENAI_BASE_URL or OPENAI_API_KEY) and not OPENAI_MODEL:
 # /metrics (config/metrics.py) answers only requests carrying "Authorization: Bearer <token>";
 # unset, it is a 404. Several processes: also set PROMETHEUS_MULTIPROC_DIR (see that module).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# --- Tracing (off until configured) -------------------------------------------------------
+# OpenTelemetry spans for requests and tasks over OTLP/HTTP once an endpoint is set
+# (config/tracing.py); the SDK reads the other OTEL_* variables itself. Needs the otel extra.
+OTEL_TRACING = not env.bool("OTEL_SDK_DISABLED", default=False) and bool(
+    env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+    or env.str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", default="")
+)
+if OTEL_TRACING and importlib.util.find_spec("opentelemetry.instrumentation.django") is None:
+    raise ImproperlyConfigured(
+        "OTEL_EXPORTER_OTLP_ENDPOINT is set, but OpenTelemetry is not installed: "
+        'pip install "billfold[otel]" (or unset the variable).'
+    )
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,6 +1,12 @@
-"""Prometheus metrics closed to the public, and the request id carried into background tasks."""
+"""Prometheus metrics closed to the public, the request id carried into background tasks, and
+optional OpenTelemetry tracing."""
 
 import contextvars
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -8,6 +14,7 @@ from django_q.signals import pre_enqueue, pre_execute
 from django_q.tasks import async_task
 
 from config.logs import current_request_id, request_id_var
+from tests.platform.conftest import ROOT, clean_env, session_database_url
 from tests.reliability.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +138,109 @@ def test_multi_process_mode_reads_the_shared_directory(
 
     assert response.status_code == 200
     assert "billfold_import_batches" in response.content.decode()
+
+
+# --- OpenTelemetry ------------------------------------------------------------------------
+
+
+class Collector:
+    """An OTLP/HTTP trace receiver on 127.0.0.1: keeps the spans it is sent."""
+
+    def __init__(self) -> None:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
+
+        self.spans: list = []
+        collector = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                request = ExportTraceServiceRequest.FromString(body)
+                for resource in request.resource_spans:
+                    service = {a.key: a.value.string_value for a in resource.resource.attributes}
+                    for scope in resource.scope_spans:
+                        collector.spans.extend((service, span) for span in scope.spans)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# Run in a fresh process (instrumentation is process-wide): one request, and one task queued
+# while a request-like span is current; then flush the exporter.
+TRACED_PROCESS = """
+import django
+django.setup()
+from django.test import Client
+from django_q.tasks import async_task
+from opentelemetry import trace
+
+Client().get("/healthz", HTTP_HOST="localhost")
+with trace.get_tracer("test").start_as_current_span("queueing request") as span:
+    async_task("math.floor", 1.5, sync=True)
+    print(format(span.get_span_context().trace_id, "032x"))
+trace.get_tracer_provider().shutdown()
+"""
+
+
+def test_without_an_endpoint_nothing_is_traced(settings) -> None:
+    from config.tracing import tracing_setup
+
+    settings.OTEL_TRACING = False
+
+    assert tracing_setup() is False
+    assert not any("opentelemetry" in m for m in settings.MIDDLEWARE)
+
+
+def test_with_an_endpoint_requests_and_tasks_are_traced_over_otlp(
+    transactional_db, tmp_path: Path
+) -> None:
+    collector = Collector()
+    try:
+        env = clean_env(
+            tmp_path,
+            SECRET_KEY="tracing-test-key",
+            DATABASE_URL=session_database_url(),
+            OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
+            OTEL_SERVICE_NAME="billfold-test",
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", TRACED_PROCESS],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        collector.close()
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    trace_id = run.stdout.strip().splitlines()[-1]
+    by_name = {span.name: (service, span) for service, span in collector.spans}
+    request = next(
+        (s for name, (_, s) in by_name.items() if name.startswith("GET") and "healthz" in name),
+        None,
+    )
+    assert request is not None, sorted(by_name)
+    assert request.kind == request.SPAN_KIND_SERVER
+    attributes = {a.key: a.value for a in request.attributes}
+    assert any(v.int_value == 200 for k, v in attributes.items() if "status_code" in k)
+    service, task = by_name["task math.floor"]
+    _, parent = by_name["queueing request"]
+    assert service["service.name"] == "billfold-test"
+    assert task.trace_id.hex() == trace_id  # the task continues the trace that queued it
+    assert task.parent_span_id == parent.span_id
