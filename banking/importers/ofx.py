@@ -46,6 +46,24 @@ _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _AMOUNT = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|nbsp|#\d+|#x[0-9a-fA-F]+);")
 
+# A payee for a transaction that has neither NAME nor MEMO (an ATM withdrawal, a check).
+TRNTYPE_LABELS = {
+    "ATM": "ATM",
+    "CASH": "Cash",
+    "CHECK": "Check",
+    "DEP": "Deposit",
+    "DIRECTDEBIT": "Direct debit",
+    "DIRECTDEP": "Direct deposit",
+    "DIV": "Dividend",
+    "FEE": "Fee",
+    "INT": "Interest",
+    "PAYMENT": "Payment",
+    "POS": "Card payment",
+    "REPEATPMT": "Standing order",
+    "SRVCHG": "Service charge",
+    "XFER": "Transfer",
+}
+
 ACCOUNT_TYPES = {
     "CHECKING": "checking",
     "SAVINGS": "savings",
@@ -197,6 +215,10 @@ def _statement_rows(
             payee = trn.find("PAYEE")
             name = payee.text("NAME") if payee is not None else ""
         memo = trn.text("MEMO")
+        check_number = trn.text("CHECKNUM")
+        if not name and not memo:
+            label = TRNTYPE_LABELS.get(trn.text("TRNTYPE").upper(), "")
+            name = f"Check {check_number}" if check_number else label
         fitid = trn.text("FITID") or None
         content = (date, amount, name, memo)
         if fitid is not None:
@@ -227,7 +249,7 @@ def _statement_rows(
                 external_id=fitid,
                 currency=(trn_currency or currency) or None,
                 account_key=key,
-                check_number=trn.text("CHECKNUM"),
+                check_number=check_number,
             )
         )
     return rows

@@ -1,5 +1,6 @@
 """The import pipeline through its services: idempotency, duplicates, undo, all-or-nothing."""
 
+import csv
 import datetime
 import io
 from decimal import Decimal
@@ -21,6 +22,7 @@ from banking.services.imports import (
     import_undo,
 )
 from ledger.models import ImportBatch, Transaction
+from ledger.services.data import transactions_write_csv
 from tests.banking.conftest import csv_file, stored_files
 from tests.ledger.factories import make_account, make_category, make_transaction
 
@@ -261,6 +263,13 @@ def test_formula_cells_are_kept_as_plain_text(alice, checking):
     )
     payees = set(Transaction.objects.filter(account=checking).values_list("payee", flat=True))
     assert payees == {'=HYPERLINK("http://x")', "@SUM(A1)"}
+
+    # Exported again as CSV, a spreadsheet shows them as text instead of running them.
+    out = io.StringIO()
+    transactions_write_csv(transactions=Transaction.objects.for_user(alice), out=out)
+    cells = {cell for row in csv.reader(io.StringIO(out.getvalue())) for cell in row}
+    assert {'\'=HYPERLINK("http://x")', "'@SUM(A1)"} <= cells
+    assert not any(c.startswith(("=", "@")) for c in cells)
 
 
 @pytest.mark.parametrize(

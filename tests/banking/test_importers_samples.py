@@ -144,9 +144,10 @@ def test_ofx_malformed_amount_becomes_a_row_error() -> None:
 
 def test_ofx_comma_decimals() -> None:
     rows = all_rows(ofx_parse(sample("ofx/ofxtools_stmtrs_euro.ofx")))
-    assert [(r.date, r.amount, r.check_number) for r in rows] == [
-        (D(2005, 10, 4), Decimal("-200.00"), "1000"),
-        (D(2005, 10, 20), Decimal("-300.00"), ""),
+    # Neither NAME nor MEMO: the check number or the kind of transaction names them.
+    assert [(r.date, r.amount, r.check_number, r.payee) for r in rows] == [
+        (D(2005, 10, 4), Decimal("-200.00"), "1000", "Check 1000"),
+        (D(2005, 10, 20), Decimal("-300.00"), "", "ATM"),
     ]
     assert ofx_parse(sample("ofx/ofxtools_stmtrs_euro.ofx")).accounts[0].balance == Decimal(
         "200.29"
