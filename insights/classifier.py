@@ -5,7 +5,11 @@ Two stages, tried in order:
    weigh more than automatic ones), with a confidence that grows with agreement;
 2. a multinomial naive Bayes text model over word tokens and character 3-5-grams of the payee
    and description, plus the amount's sign and size, with temperature-scaled (calibrated on a
-   held-out fifth of the history) probabilities as confidence.
+   held-out fifth of the history) probabilities as confidence; a guess that shares no whole
+   word with the category's examples is capped below the threshold (a suggestion only).
+
+It learns from the user's hand-set, rule, learned and AI categories, never from the bank's own
+(provider) ones: those are the pipeline's last fallback, not the user's choices.
 
 Then the cold-start merchant book fills in what the user's own history does not know.
 Pure Python, no heavy dependencies; training is counting, so it is cheap to redo after every
@@ -35,15 +39,17 @@ from insights.models import ClassifierState
 from ledger.models import Category, Transaction
 from ledger.models.transactions import CategorizedBy
 
-# How much one example of each origin counts: the user's own hand weighs most.
+# How much one example of each origin counts: the user's own hand weighs most. The bank's
+# own category (PROVIDER) is not the user's choice and is never learned from: it is only the
+# fallback when nothing else applies, and learning it would hand it back as "learned".
 WEIGHTS = {
     CategorizedBy.MANUAL: 2.0,
     CategorizedBy.RULE: 1.0,
-    CategorizedBy.PROVIDER: 1.0,
     CategorizedBy.LEARNED: 0.5,
     CategorizedBy.AI: 0.5,
     "": 1.0,
 }
+UNLEARNED = (CategorizedBy.PROVIDER,)
 ALPHA = 0.1  # additive smoothing of the text model
 MIN_TEXT_EXAMPLES = 5
 NO_TEXT_CONFIDENCE = 0.5
@@ -230,10 +236,15 @@ class Model:
         t = self.temperature
         peak = scores[top]
         confidence = 1.0 / sum(math.exp((s - peak) / t) for s in scores)
-        if not any(self._token_scores(tok) for tok in _tokens(payee, description)):
-            # No word of it was ever seen: the amount alone is a guess, never applied.
+        if not self._has_word_evidence(_tokens(payee, description), top):
+            # No whole word of it was ever seen in this category: letter fragments ("pay" in
+            # "payroll" and "payment") and the amount alone are a suggestion, never applied.
             confidence = min(confidence, NO_TEXT_CONFIDENCE)
         return Prediction(self.labels[top], confidence, "text")
+
+    def _has_word_evidence(self, tokens: list[str], label: int) -> bool:
+        boost = self.boost
+        return any(len(tok) > 1 and label in boost.get("w:" + tok, ()) for tok in tokens)
 
     def predict(self, payee: str, description: str, amount: Decimal) -> Prediction | None:
         """The likeliest label with its confidence (0-1), or None when nothing is known."""
@@ -348,10 +359,12 @@ _MODELS: OrderedDict[tuple[int, int], Model] = OrderedDict()
 
 
 def _history(user):
+    """What the model learns from: the user's categorized rows, less the bank's own labels."""
     return (
         Transaction.objects.for_user(user)
         .filter(category__isnull=False, transfer__isnull=True)
         .exclude(category__is_archived=True)
+        .exclude(categorized_by__in=UNLEARNED)
     )
 
 

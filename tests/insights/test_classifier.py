@@ -169,6 +169,78 @@ def test_the_model_is_retrained_when_a_rule_recategorizes_the_history(alice, che
     assert again.predict("CORNER SHOP", "", Decimal("-5")).label == categories["Groceries"].pk
 
 
+def test_the_banks_own_categories_are_not_learned_from(alice, checking, categories):
+    # Five rows the bank filed under Coffee: echoing that back would mark the next one
+    # "learned" with the bank's choice. It stays the bank's hint until the user says more.
+    for n in range(5):
+        make_transaction(
+            checking,
+            payee="QZXV PLORB",
+            amount=f"-{n + 3}",
+            category=categories["Coffee"],
+            categorized_by="provider",
+            confidence=0.5,
+        )
+    hinted = make_transaction(
+        checking,
+        payee="QZXV PLORB",
+        category=categories["Coffee"],
+        categorized_by="provider",
+        confidence=0.5,
+    )
+    assert classifier_for_user(user=alice).predict("QZXV PLORB", "", Decimal("-4")) is None
+    result = categorize_transactions(user=alice, transaction_ids=[hinted.pk])
+    hinted.refresh_from_db()
+    assert result.by_learned == 0
+    assert (hinted.category, hinted.categorized_by) == (categories["Coffee"], "provider")
+    assert ClassifierState.objects.get(user=alice).trained_on == 0
+
+    # Once the user files this payee by hand, that is learned and beats the bank's hint.
+    for _ in range(3):
+        make_transaction(checking, payee="QZXV PLORB", category=categories["Groceries"])
+    categorize_transactions(user=alice, transaction_ids=[hinted.pk])
+    hinted.refresh_from_db()
+    assert (hinted.category, hinted.categorized_by) == (categories["Groceries"], "learned")
+
+
+def test_letter_fragments_alone_never_apply_a_category():
+    # "PAYMENT THANK YOU" shares "pay" with payroll and payout, and no whole word with
+    # anything the user filed: a suggestion at most, never applied (it is a card payment).
+    rows = (
+        [("ACME CORP PAYROLL", "", Decimal("2450"), "Salary")] * 20
+        + [("ETSY PAYOUT", "", Decimal("310"), "Business")] * 20
+        + [("MAPLE COURT APARTMENTS", "", Decimal("-1500"), "Rent")] * 20
+        + [("CORNER CAFE", "", Decimal("-4"), "Coffee")] * 20
+    )
+    model = Model.train(examples(rows))
+    card_payment = model.predict("Demo Rewards Card", "PAYMENT THANK YOU", Decimal("600"))
+    assert card_payment.confidence < 0.8
+    # A shared whole word is evidence: a new landlord's "apartments" is the user's Rent.
+    rent = model.predict("Parkside Apartments", "PARKSIDE APTS RENT", Decimal("-1850"))
+    assert (rent.label, rent.stage) == ("Rent", "text")
+    assert rent.confidence >= 0.8
+
+
+def test_a_demo_bank_sync_learns_nothing_from_the_banks_categories(
+    alice, categories, django_capture_on_commit_callbacks
+):
+    from banking.services.sync import bank_accounts_map, bank_item_connect, bank_item_sync
+
+    item = bank_item_connect(user=alice, provider_name="demo", public_token="demo")
+    bank_accounts_map(user=alice, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()})
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_item_sync(item_id=item.pk)
+    rows = Transaction.objects.for_user(alice)
+    assert rows.count() > 60
+    # Alice filed nothing herself: whatever is "learned" came from the built-in merchant
+    # book, never from a model trained on the bank's own labels.
+    assert ClassifierState.objects.get(user=alice).trained_on == 0
+    book = Predictor.for_user(alice, retrain=False)
+    for txn in rows.filter(categorized_by="learned"):
+        guess = book.guess(txn.payee, txn.description, txn.amount)
+        assert (guess.stage, guess.category_id) == ("merchant", txn.category_id)
+
+
 def test_the_pipeline_never_changes_a_hand_set_category(alice, checking, categories):
     txn = make_transaction(checking, payee="TESCO STORES", category=categories["Shopping"])
     categorize_transactions(user=alice, transaction_ids=[txn.pk])
