@@ -30,9 +30,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction as db_transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from insights.merchants import MerchantBook, merchant_book, normalise
 from insights.models import ClassifierState
@@ -57,6 +59,7 @@ TEMPERATURES = (0.25, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48
 _DIGITS = re.compile(r"\d+")
 _TOKEN_CACHE_LIMIT = 100_000
 _PREDICT_CACHE_LIMIT = 50_000
+TRAIN_QUEUE_SECONDS = 600  # a lost task is queued again after this long
 
 
 def threshold() -> float:
@@ -410,9 +413,24 @@ def _remember(user_id: int, version: int, model: Model) -> None:
         _MODELS.popitem(last=False)
 
 
+def classifier_train_queue(*, user_id: int) -> bool:
+    """Queue training of the user's model in the background (at most once per few minutes)."""
+    if not caches["shared"].add(f"classifier-train-queued:{user_id}", 1, TRAIN_QUEUE_SECONDS):
+        return False
+    db_transaction.on_commit(lambda: async_task("insights.tasks.classifier_train", user_id))
+    return True
+
+
 def classifier_for_user(*, user, retrain: bool = True) -> Model:
-    """The user's current model, retrained first when their history changed since."""
+    """The user's current model, retrained first when their history changed since.
+
+    `retrain=False` (requests) never trains: the stored model even if a little behind, or an
+    empty one while a first training is queued (the merchant book answers meanwhile).
+    """
     state = ClassifierState.objects.filter(user=user).defer("model").first()
+    if state is None and not retrain:
+        classifier_train_queue(user_id=user.pk)
+        return Model()
     if state is None or (retrain and state.signature != _signature(user)):
         state = classifier_train(user=user)
     cached = _MODELS.get((user.pk, state.version))
@@ -448,7 +466,7 @@ class Predictor:
 
     @classmethod
     def for_user(cls, user, *, retrain: bool = True) -> Predictor:
-        """`retrain=False` in requests: use the stored model even if a little behind."""
+        """`retrain=False` in requests: never train, use what is stored (see above)."""
         return cls(
             model=classifier_for_user(user=user, retrain=retrain),
             categories=list(Category.objects.for_user(user)),

@@ -27,6 +27,18 @@ def classify_batch(user_id: int, transaction_ids: list[int]) -> dict:
     return {"rule": result.by_rule, "learned": result.by_learned, "left": len(result.left)}
 
 
+def classifier_train(user_id: int) -> int:
+    """Train the user's learned classifier if their history changed (queued by requests that
+    found no stored model: they never train themselves). Returns the model's version."""
+    from insights.classifier import classifier_for_user
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return 0
+    classifier_for_user(user=user)
+    return user.classifier_state.version
+
+
 def classify_with_llm(user_id: int, transaction_ids: list[int]) -> dict:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None or not llm_enabled():

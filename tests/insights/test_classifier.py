@@ -338,3 +338,29 @@ def test_it_gives_smart_importers_expected_postings_from_its_training_entries(na
     assert expected
     for ex in expected:
         assert model.predict(ex.payee, ex.description, ex.amount).label == ex.label
+
+
+def test_a_suggestion_request_never_trains_and_queues_the_training(
+    alice, alice_client, checking, categories, django_capture_on_commit_callbacks
+):
+    for p, d, a, cat in history(300):
+        make_transaction(checking, payee=p, description=d, amount=a, category=categories[cat])
+    txn = make_transaction(checking, payee="WAGAMAMA 77 LEEDS", amount="-21")
+    url = f"/api/v1/suggestions/{txn.pk}"
+
+    with django_capture_on_commit_callbacks() as queued:
+        first = alice_client.get(url)
+        again = alice_client.get(url)
+    # No stored model yet: the built-in merchant book answers, and the training is left to
+    # one background task, however often the request comes.
+    assert first.status_code == again.status_code == 200
+    assert first.json()["learned"]["stage"] == "merchant"
+    assert not ClassifierState.objects.filter(user=alice).exists()
+    assert len(queued) == 1
+
+    queued[0]()  # the task (tasks run inline in tests)
+    state = ClassifierState.objects.get(user=alice)
+    assert state.trained_on == 300
+    learned = alice_client.get(url).json()["learned"]
+    assert learned["category"] == categories["Food & Dining"].pk
+    assert learned["stage"] in ("payee", "text")
