@@ -369,6 +369,11 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="")
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
 # Categorization: learned/AI choices at or above this confidence are applied, others suggested.
 CATEGORIZER_THRESHOLD = env.float("CATEGORIZER_THRESHOLD", default=0.8)
+if not 0 < CATEGORIZER_THRESHOLD <= 1:  # also refuses nan; 80 would turn automation off
+    raise ImproperlyConfigured(
+        "CATEGORIZER_THRESHOLD must be a confidence above 0 and at most 1 (such as 0.8), "
+        f"not {CATEGORIZER_THRESHOLD!r}."
+    )
 CATEGORIZER_MERCHANTS_FILE = env.str("CATEGORIZER_MERCHANTS_FILE", default="")
 LLM_DAILY_REQUEST_CAP = env.int("LLM_DAILY_REQUEST_CAP", default=200)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=3)

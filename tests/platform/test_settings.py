@@ -219,3 +219,20 @@ def test_x_forwarded_for_counts_only_behind_the_proxies_declared(settings_env) -
     settings_env.setenv("TRUSTED_PROXY_COUNT", "one")
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY_COUNT"):
         read_settings()
+
+
+@pytest.mark.parametrize("raw", ["80", "0", "-0.5", "1.01", "nan", "inf", "high"])
+def test_the_categorizer_threshold_must_be_a_confidence_in_0_to_1(settings_env, raw: str) -> None:
+    # 80 (a percentage) would silently turn automatic categorizing off: it stops start-up.
+    settings_env.setenv("CATEGORIZER_THRESHOLD", raw)
+    with pytest.raises(ImproperlyConfigured, match="CATEGORIZER_THRESHOLD"):
+        read_settings()
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", 0.8), ("1", 1.0), ("0.65", 0.65)])
+def test_the_categorizer_threshold_takes_any_confidence_in_0_to_1(
+    settings_env, raw: str, expected: float
+) -> None:
+    if raw:
+        settings_env.setenv("CATEGORIZER_THRESHOLD", raw)
+    assert read_settings()["CATEGORIZER_THRESHOLD"] == expected
