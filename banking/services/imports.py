@@ -44,6 +44,7 @@ from banking.importers import (
     suggest_flip,
 )
 from banking.importers import PROFILES as BUILTIN_PROFILES
+from banking.importers.dates import compile_date_format
 from banking.models import ImportFile, ImportProfile, header_signature
 from banking.services.pipeline import (
     DECISIONS,
@@ -205,9 +206,23 @@ def _mapping_needs(layout: CsvLayout, mapping: CsvMapping) -> list[str]:
     if layout.date_ambiguous and len(layout.date_candidates) > 1:
         needs.append(
             "The dates fit both day/month and month/day order: which is it? "
-            f"(it could be {' or '.join(date_format_label(f) for f in layout.date_candidates)})"
+            f"(it could be {' or '.join(date_format_label(f) for f in layout.date_candidates)}"
+            f"{_date_example(layout, mapping)})"
         )
     return needs
+
+
+def _date_example(layout: CsvLayout, mapping: CsvMapping) -> str:
+    """ "; 03/04/2026 is 4 March 2026 or 3 April 2026": the question on a real cell."""
+    for row in layout.sample_rows:
+        if mapping.date is None or mapping.date >= len(row):
+            return ""
+        cell = row[mapping.date].strip()
+        readings = [compile_date_format(f)(cell) for f in layout.date_candidates[:2]]
+        if all(readings) and readings[0] != readings[1]:
+            shown = " or ".join(f"{d.day} {d:%B %Y}" for d in readings)  # type: ignore[union-attr]
+            return f"; {cell} is {shown}"
+    return ""
 
 
 def _choose_csv_mapping(

@@ -120,6 +120,7 @@ def test_ambiguous_dates_are_named_in_the_error(alice, checking, statement):
     with pytest.raises(CommandError) as exc:
         run(statement(AMBIGUOUS), "--user", alice.email, "--account", str(checking.pk))
     assert "day/month" in str(exc.value)
+    assert "01/02/2024 is 2 January 2024 or 1 February 2024" in str(exc.value)
     assert "--date-order dmy" in str(exc.value)
     assert not ImportBatch.objects.exists()
 
