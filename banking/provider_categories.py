@@ -33,6 +33,21 @@ DETAILED = {
 }
 
 
+def primary_of(hint: str) -> str:
+    """The primary code a detailed one belongs to (FOOD_AND_DRINK_COFFEE -> FOOD_AND_DRINK)."""
+    matches = [p for p in PRIMARY if hint == p or hint.startswith(p + "_")]
+    return max(matches, key=len, default="")
+
+
+def stored_hint(*, primary: str, detailed: str) -> str:
+    """What a transaction keeps of the provider's category: broad to narrow, " > " between
+    ("FOOD_AND_DRINK > FOOD_AND_DRINK_COFFEE"); "" when the provider gave none."""
+    levels = [code.strip() for code in (primary, detailed) if code and code.strip()]
+    if len(levels) == 2 and levels[0] == levels[1]:
+        levels.pop()
+    return " > ".join(levels)[:200]
+
+
 def category_name_for(hint: str) -> str | None:
     """The default category name for a provider hint such as FOOD_AND_DRINK_COFFEE."""
     if not hint:

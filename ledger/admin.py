@@ -67,7 +67,7 @@ class TransactionAdmin(admin.ModelAdmin):
     search_fields = ("payee", "description", "notes", "external_id", "user__email")
     autocomplete_fields = ("user", "account", "category", "tags")
     raw_id_fields = ("import_batch", "transfer")
-    readonly_fields = ("version", "created_at", "updated_at", "fingerprint")
+    readonly_fields = ("version", "created_at", "updated_at", "fingerprint", "provider_category")
     date_hierarchy = "date"
     inlines = [SplitInline]
     show_full_result_count = False  # no COUNT(*) over a million rows on every page

@@ -60,6 +60,7 @@ class ProviderTransaction:
     pending_transaction_id: str | None = None
     currency: str | None = None
     category_hint: str = ""  # e.g. Plaid's personal_finance_category.detailed
+    category_primary: str = ""  # its broader level, e.g. personal_finance_category.primary
 
 
 @dataclass(slots=True)

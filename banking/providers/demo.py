@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from banking.provider_categories import primary_of
 from banking.providers.base import (
     LinkResult,
     ProviderAccount,
@@ -230,6 +231,7 @@ class DemoBank:
                 description=desc,
                 currency="USD",
                 category_hint=hint,
+                category_primary=primary_of(hint),
             )
             for i, (payee, desc, amount, account, hint) in enumerate(rows)
         ]
@@ -276,6 +278,7 @@ class DemoBank:
                 pending=False,
                 currency="USD",
                 category_hint="FOOD_AND_DRINK_COFFEE",
+                category_primary="FOOD_AND_DRINK",
             )
         )
         modified: list[ProviderTransaction] = []

@@ -207,6 +207,7 @@ def _transaction(t: dict) -> ProviderTransaction:
         pending_transaction_id=t.get("pending_transaction_id"),
         currency=t.get("iso_currency_code"),
         category_hint=pfc.get("detailed") or "",
+        category_primary=pfc.get("primary") or "",
     )
 
 

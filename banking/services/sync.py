@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from banking.connections import BankAccount, BankItem
 from banking.crypto import DecryptionError
-from banking.provider_categories import category_name_for
+from banking.provider_categories import category_name_for, stored_hint
 from banking.providers import get_provider
 from banking.providers.base import (
     ItemLoginRequired,
@@ -465,6 +465,7 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
             status="pending" if t.pending else "cleared",
             source="bank",
             external_id=t.id,
+            provider_category=stored_hint(primary=t.category_primary, detailed=t.category_hint),
             import_batch=batch,
             created_at=now,  # set here: PostgreSQL's COPY skips auto_now
             updated_at=now,
@@ -500,6 +501,7 @@ def _apply(item: BankItem, collected: _Collected, result: SyncResult) -> None:
                 "description",
                 "status",
                 "external_id",
+                "provider_category",
                 "version",
                 "updated_at",
             ],
@@ -543,6 +545,7 @@ def _update_from(row: Transaction, t: ProviderTransaction, now: datetime.datetim
         row.payee = t.payee
     row.status = "pending" if t.pending else "cleared"
     row.external_id = t.id
+    row.provider_category = stored_hint(primary=t.category_primary, detailed=t.category_hint)
     if row.pk is not None:
         row.version += 1
         row.updated_at = now

@@ -149,6 +149,7 @@ class TransactionSerializer(serializers.ModelSerializer):
             "splits",
             "categorized_by",
             "confidence",
+            "provider_category",
             "version",
             "created_at",
             "updated_at",
@@ -157,6 +158,7 @@ class TransactionSerializer(serializers.ModelSerializer):
             "transfer",
             "categorized_by",
             "confidence",
+            "provider_category",
             "created_at",
             "updated_at",
         ]
@@ -197,6 +199,7 @@ class TransactionSerializer(serializers.ModelSerializer):
             ],
             "categorized_by": t.categorized_by,
             "confidence": t.confidence,
+            "provider_category": t.provider_category,
             "version": t.version,
             "created_at": _datetime(t.created_at),
             "updated_at": _datetime(t.updated_at),

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from ledger.forms.fields import (
     AccountChoiceField,
@@ -68,6 +69,10 @@ class TransactionForm(forms.Form):
         self.fields["category"].queryset = user_categories(
             user, include=instance.category if instance else None
         )
+        if instance is not None and instance.provider_category:
+            # Help text is rendered as HTML; the bank's words are escaped.
+            label = escape(instance.provider_category_label)
+            self.fields["category"].help_text = f"Bank's category: {label}"
         self.fields["tags"].queryset = Tag.objects.for_user(user)
         if self.is_transfer:
             # One side of a transfer: its direction is fixed by the side, and transfers are

@@ -115,6 +115,10 @@ class Transaction(models.Model):
         max_length=10, choices=CategorizedBy.choices, default="", blank=True
     )
     confidence = models.FloatField(null=True, blank=True)
+    # The bank's own category, broad to narrow ("FOOD_AND_DRINK > FOOD_AND_DRINK_COFFEE"):
+    # a hint kept beside the user's category, never replacing it. db_default, so rows
+    # written by COPY without the column still get "".
+    provider_category = models.CharField(max_length=200, blank=True, default="", db_default="")
     # Bumped on every edit: two browsers editing one row cannot silently overwrite each other.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,6 +154,22 @@ class Transaction(models.Model):
         if self.transfer_id:
             return "transfer"
         return "income" if self.amount > 0 else "expense"
+
+    @property
+    def provider_category_label(self) -> str:
+        """The bank's category for people: "FOOD_AND_DRINK > FOOD_AND_DRINK_COFFEE" reads
+        "Food and drink › Coffee" (each level without its parent's prefix)."""
+        labels: list[str] = []
+        parent = ""
+        for code in (part.strip() for part in self.provider_category.split(">")):
+            if not code:
+                continue
+            text = code[len(parent) + 1 :] if parent and code.startswith(parent + "_") else code
+            if text == text.upper():  # a provider code, not a name: FOOD_AND_DRINK
+                text = text.replace("_", " ").strip().capitalize()
+            labels.append(text)
+            parent = code
+        return " › ".join(labels)
 
     @property
     def is_split(self) -> bool:

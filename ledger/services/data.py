@@ -45,6 +45,7 @@ CSV_COLUMNS = [
     "status",
     "kind",
     "id",
+    "provider_category",
 ]
 # Never exported: secrets and their hashes, even for their owner.
 _SECRET_WORDS = ("password", "secret", "token", "hash", "access_key", "encrypted", "cursor")
@@ -218,6 +219,7 @@ def transactions_write_csv(*, transactions: QuerySet[Transaction], out: IO[str])
                 txn.status,
                 txn.kind,
                 txn.pk,
+                csv_safe(txn.provider_category),
             ]
         )
         count += 1

@@ -15,6 +15,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CLIENT_ID = "test-client-id"
 SECRET = "test-secret"
+# personal_finance_category v1 primaries; a detailed code is PRIMARY_SUFFIX.
+PFC_PRIMARIES = (
+    "INCOME",
+    "TRANSFER_IN",
+    "TRANSFER_OUT",
+    "LOAN_PAYMENTS",
+    "BANK_FEES",
+    "ENTERTAINMENT",
+    "FOOD_AND_DRINK",
+    "GENERAL_MERCHANDISE",
+    "HOME_IMPROVEMENT",
+    "MEDICAL",
+    "PERSONAL_CARE",
+    "GENERAL_SERVICES",
+    "GOVERNMENT_AND_NON_PROFIT",
+    "TRANSPORTATION",
+    "TRAVEL",
+    "RENT_AND_UTILITIES",
+)
 
 
 def plaid_transaction(
@@ -79,7 +98,11 @@ def plaid_transaction(
     }
     if pfc_detailed:
         txn["personal_finance_category"] = {
-            "primary": pfc_detailed.split("_")[0],
+            "primary": max(
+                (p for p in PFC_PRIMARIES if pfc_detailed.startswith(p + "_")),
+                key=len,
+                default=pfc_detailed,
+            ),
             "detailed": pfc_detailed,
             "confidence_level": "HIGH",
         }
