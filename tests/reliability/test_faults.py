@@ -3,10 +3,14 @@ import and in the middle of a bank sync, then started again.
 
 Each batch runs in one database transaction, so the kill leaves nothing of it behind; the
 task was never acknowledged, so the ORM broker hands it out again once its lock (Q_RETRY
-seconds) runs out, and the restarted worker finishes it: every row exactly once.
+seconds) runs out, and the restarted worker finishes it: every row exactly once. The
+restarted worker logs JSON, and its sync record carries the id of the request that queued it.
 """
 
+import contextvars
 import io
+import itertools
+import json
 import os
 import signal
 import subprocess
@@ -27,6 +31,7 @@ from banking.connections import BankItem
 from banking.models import ImportFile
 from banking.services.imports import import_commit, import_start
 from banking.services.sync import bank_accounts_map, bank_item_connect, bank_item_sync_queue
+from config.logs import request_id_var
 from ledger.models import ImportBatch, Transaction
 from ledger.selectors import accounts_with_balance
 from tests.banking.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, plaid_transaction
@@ -58,6 +63,8 @@ def queue_for_real(monkeypatch) -> None:
 class Worker:
     """`manage.py qcluster` in its own process group, started and killed by the test."""
 
+    count = itertools.count(1)  # each worker writes a log file of its own
+
     def __init__(self, tmp_path: Path, **env: str) -> None:
         self.env = clean_env(
             tmp_path,
@@ -70,8 +77,11 @@ class Worker:
             Q_LOG_LEVEL="INFO",
             **env,
         )
-        self.log = tmp_path / "qcluster.log"
+        self.log = tmp_path / f"qcluster-{next(Worker.count)}.log"
         self.process: subprocess.Popen | None = None
+
+    def output(self) -> str:
+        return self.log.read_text()
 
     def start(self) -> None:
         with self.log.open("a") as output:
@@ -232,7 +242,10 @@ def test_a_worker_killed_in_the_middle_of_a_sync_leaves_nothing_and_the_retry_fi
             )
         ledger = Transaction.objects.filter(account__bank_links__item=item)
         plaid.page_delay = 0.5  # 8 pages of 50: about 4 s for the whole sync
-        bank_item_sync_queue(item=item, reason="test")
+        # Queued as if by a request: the worker's JSON log lines carry that request's id.
+        context = contextvars.copy_context()
+        context.run(request_id_var.set, "req-sync-fault")
+        context.run(bank_item_sync_queue, item=item, reason="test")
         assert OrmQ.objects.count() == 1
 
         first = worker_factory(**plaid_env)
@@ -246,7 +259,7 @@ def test_a_worker_killed_in_the_middle_of_a_sync_leaves_nothing_and_the_retry_fi
         assert OrmQ.objects.count() == 1
 
         plaid.page_delay = 0.0
-        second = worker_factory(**plaid_env)
+        second = worker_factory(**plaid_env, LOG_FORMAT="json", LOG_LEVEL="INFO")
         second.start()
         second.wait_for(
             "the retried sync",
@@ -258,3 +271,9 @@ def test_a_worker_killed_in_the_middle_of_a_sync_leaves_nothing_and_the_retry_fi
     item.refresh_from_db()
     assert item.last_added == SYNC_TRANSACTIONS
     balances_equal_their_sums(alice)
+    second.stop()
+    records = [json.loads(line) for line in second.output().splitlines() if line.startswith("{")]
+    synced = [r for r in records if r["logger"] == "billfold.banking.sync"]
+    assert synced, second.output()[-3000:]
+    assert synced[-1]["request_id"] == "req-sync-fault"
+    assert synced[-1]["sync"]["added"] == SYNC_TRANSACTIONS
