@@ -1,9 +1,10 @@
 """Money invariants under random sequences of ledger writes (hypothesis).
 
 Creates, edits, splits, transfers (same and cross currency), deletes, statement imports and
-their undo, all through the services. After every sequence: each balance is the opening
+their undo, all through the services. After every operation: each balance is the opening
 balance plus the sum of its transactions, same-currency transfers net to zero, splits add up
-to their transaction, and every total is a Decimal.
+to their transaction, the ledger's totals and the category report net to the sum of the
+non-transfer amounts (transfers are neither income nor expense), and every total is a Decimal.
 """
 
 import datetime
@@ -19,8 +20,9 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from banking.services.imports import ImportFlowError, import_commit, import_start, import_undo
+from insights.reports import Period, report_build
 from ledger.models import Account, Transaction, TransactionSplit, Transfer
-from ledger.selectors import accounts_with_balance, net_worth
+from ledger.selectors import accounts_with_balance, net_worth, transactions_totals
 from ledger.services.splits import transaction_split
 from ledger.services.transactions import (
     transaction_create,
@@ -125,6 +127,32 @@ def check_invariants(user: User) -> None:
     for worth in net_worth(user=user):
         for value in (worth.assets, worth.liabilities, worth.net):
             assert isinstance(value, Decimal) and not isinstance(value, float)
+    # Totals and reports: Decimals, transfers neither income nor expense, nets that add up.
+    spent = {}
+    for currency, amount in (
+        Transaction.objects.for_user(user)
+        .filter(transfer__isnull=True)
+        .values_list("account__currency", "amount")
+    ):
+        spent[currency] = spent.get(currency, Decimal("0")) + amount
+    for totals in transactions_totals(transactions=Transaction.objects.for_user(user)):
+        values = (totals.income, totals.expenses, totals.transfers_in, totals.transfers_out)
+        assert all(isinstance(v, Decimal) for v in values)
+        assert _exact(totals.net) == spent.get(totals.currency, 0)
+    report = report_build(user=user, period=WHOLE_RANGE, group="category")
+    for currency, lines in report.items():
+        for line in lines.lines.values():
+            assert isinstance(line.income, Decimal) and isinstance(line.spending, Decimal)
+        assert _exact(lines.income - lines.spending) == spent.get(currency, 0), currency
+
+
+# Every date the operations use (2025-01-01 plus up to 120 days, transfers on 2025-02-01).
+WHOLE_RANGE = Period(datetime.date(2024, 12, 1), datetime.date(2025, 6, 1))
+
+
+def _exact(value: Decimal) -> Decimal:
+    """SQLite sums DECIMAL columns as REAL: round away the float noise there (only there)."""
+    return value if connection.vendor == "postgresql" else value.quantize(Decimal("0.001"))
 
 
 def test_balances_transfers_and_splits_hold_under_random_writes(alice: User) -> None:
