@@ -52,6 +52,11 @@ class BankItem(models.Model):
         return f"{self.institution_name or self.provider} ({self.get_status_display()})"
 
     @property
+    def needs_reconnect(self) -> bool:
+        """Reconnect is offered: the bank wants a sign-in, reported an error, or has news."""
+        return self.status != self.Status.OK or self.new_accounts_available
+
+    @property
     def access_token(self) -> str:
         from banking.crypto import decrypt
 

@@ -130,6 +130,9 @@ def connection_status(request: HttpRequest, pk: int) -> JsonResponse:
             "status": item.status,
             "status_display": item.get_status_display(),
             "status_message": item.status_message,
+            "new_accounts_available": item.new_accounts_available,
+            # What the page needs to show or hide Reconnect without a reload.
+            "needs_reconnect": item.needs_reconnect,
             "last_synced_at": item.last_synced_at.isoformat() if item.last_synced_at else None,
             "last_run": {
                 "added": item.last_added,

@@ -29,6 +29,15 @@
         data.status === "ok" ? "ok" : data.status === "pending_expiration" ? "warn" : "bad"
       );
     }
+    // After a run the connection may need a sign-in (or no longer does): the message and
+    // Reconnect follow the item without a reload.
+    if ("needs_reconnect" in data) {
+      card.querySelector("[data-role=reconnect]").hidden = !data.needs_reconnect;
+      card.querySelector("[data-role=new-accounts]").hidden = !data.new_accounts_available;
+      var message = card.querySelector("[data-role=message]");
+      message.textContent = data.status_message || "";
+      message.hidden = !data.status_message;
+    }
     if (!running && data.last_run && data.last_synced_at) {
       card.querySelector("[data-role=last-run]").textContent =
         "Last synced just now: " + data.last_run.added + " added, " + data.last_run.modified +

@@ -127,3 +127,32 @@ def test_pages_need_login_and_the_right_method(client, alice_client, demo_item):
     assert alice_client.post(url).status_code == 405
     assert alice_client.get(reverse("banking:connect-demo")).status_code == 405
     assert client.get("/api/v1/bank-items").status_code == 401
+
+
+def test_the_status_says_whether_reconnect_and_which_message_to_show(
+    alice_client, demo_item, django_capture_on_commit_callbacks
+):
+    from banking.services.sync import bank_item_sync
+
+    url = reverse("banking:connection-status", kwargs={"pk": demo_item.pk})
+    BankItem.objects.filter(pk=demo_item.pk).update(cursor="v1:not-a-day:x")
+    bank_item_sync(item_id=demo_item.pk)
+    failed = alice_client.get(url).json()
+    assert failed["progress"]["state"] == "failed"
+    assert failed["needs_reconnect"] is True and failed["new_accounts_available"] is False
+    assert failed["status_message"].startswith("The last sync failed:")
+    page = alice_client.get(reverse("banking:connections")).content.decode()
+    assert (
+        '<form method="post" action="{}" data-role="reconnect">'.format(
+            reverse("banking:connection-reconnect", kwargs={"pk": demo_item.pk})
+        )
+        in page
+    )
+
+    BankItem.objects.filter(pk=demo_item.pk).update(cursor="")
+    bank_item_sync(item_id=demo_item.pk)
+    done = alice_client.get(url).json()
+    assert done["progress"]["state"] == "done"
+    assert (done["needs_reconnect"], done["status_message"]) == (False, "")
+    page = alice_client.get(reverse("banking:connections")).content.decode()
+    assert 'data-role="reconnect" hidden>' in page  # kept in the page, for the script to show

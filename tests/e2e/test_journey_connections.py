@@ -83,3 +83,39 @@ def test_the_demo_bank_connects_syncs_with_progress_and_brings_new_transactions(
     expect(page.locator("table.transactions tbody tr").first).to_contain_text(
         re.compile("Everyday checking|Demo Rewards Card")
     )
+
+
+def test_after_a_sync_the_message_and_reconnect_follow_the_item_without_a_reload(
+    signed_in_page, e2e_user
+) -> None:
+    from banking.connections import BankItem
+    from banking.services.sync import bank_accounts_map, bank_item_connect
+
+    item = bank_item_connect(user=e2e_user, provider_name="demo", public_token="demo")
+    bank_accounts_map(
+        user=e2e_user, item=item, mapping={ba.pk: "new" for ba in item.accounts.all()}
+    )
+    BankItem.objects.filter(pk=item.pk).update(cursor="v1:not-a-day:x")  # the bank will refuse it
+
+    page = signed_in_page
+    page.goto(reverse("banking:connections"))
+    page.evaluate("window.notReloaded = true")
+    connection = page.locator(".connection").filter(has_text="Demo Bank")
+    status = connection.locator("[data-role=status]")
+    message = connection.locator("[data-role=message]")
+    reconnect = connection.get_by_role("button", name="Reconnect")
+    expect(status).to_have_text("Connected")
+    expect(message).to_be_hidden()
+    expect(reconnect).to_be_hidden()
+
+    connection.get_by_role("button", name="Sync now").click()
+    expect(status).to_have_text("Error")
+    expect(message).to_contain_text("The last sync failed:")
+    expect(reconnect).to_be_visible()
+
+    BankItem.objects.filter(pk=item.pk).update(cursor="")  # the bank answers again
+    connection.get_by_role("button", name="Sync now").click()
+    expect(status).to_have_text("Connected")
+    expect(message).to_be_hidden()
+    expect(reconnect).to_be_hidden()
+    assert page.evaluate("window.notReloaded") is True, "the page was not reloaded"
