@@ -5,11 +5,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from accounts.models import User
 from budgets.models import Budget, RecurringOccurrence
 from budgets.periods import Calendar, user_calendar
 from budgets.selectors import budget_history, budget_status, budget_statuses
 from budgets.services.budgets import budget_create
 from budgets.services.recurring import recurring_create
+from ledger.services.transactions import transaction_create, transaction_update
 from tests.budgets.conftest import set_profile
 from tests.ledger.factories import (
     make_account,
@@ -289,3 +291,27 @@ def test_a_purchase_just_after_midnight_counts_in_the_users_new_month(alice, che
         status = budget_status(user=alice, budget=budget)
     assert budget.start_date == D(2025, 4, 1)
     assert (status.start, status.spent, status.days_elapsed) == (D(2025, 4, 1), Decimal("5"), 1)
+
+
+def test_rollover_history_is_read_once_and_again_after_any_change(
+    alice, checking, food, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with at(D(2024, 1, 10)):
+        budget = budget_create(user=alice, category=food, amount="100", rollover=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the ledger stamps its changes
+        old = make_transaction(checking, amount="-80", category=food, date=D(2024, 1, 5))
+        for month in range(2, 13):
+            make_transaction(checking, amount="-100", category=food, date=D(2024, month, 5))
+    with at(D(2025, 3, 10)):  # 14 earlier months: 1400 - 1180
+        alice = User.objects.select_related("profile").get(pk=alice.pk)
+        with django_assert_num_queries(3):  # spending now, the history, recurring items
+            assert budget_status(user=alice, budget=budget).carry == Decimal("220")
+        with django_assert_num_queries(2):  # the history's sums come from the cache
+            assert budget_status(user=alice, budget=budget).carry == Decimal("220")
+        with django_capture_on_commit_callbacks(execute=True):
+            transaction_update(user=alice, transaction=old, amount="-150")
+        assert budget_status(user=alice, budget=budget).carry == Decimal("150")
+        with django_capture_on_commit_callbacks(execute=True):
+            transaction_create(user=alice, account=checking, date=D(2024, 6, 1), amount="-50",
+                               category=food)  # fmt: skip
+        assert budget_status(user=alice, budget=budget).carry == Decimal("100")
