@@ -49,6 +49,17 @@ SyncStatus = inline_serializer(
         "item": serializers.IntegerField(),
         "status": serializers.CharField(),
         "last_synced_at": serializers.DateTimeField(allow_null=True),
+        "last_run": inline_serializer(
+            "BankSyncLastRun",
+            {
+                "added": serializers.IntegerField(),
+                "modified": serializers.IntegerField(),
+                "removed": serializers.IntegerField(),
+            },
+            allow_null=True,
+            help_text="Counts of the last completed run; null while a run is queued or "
+            "running, and before the first one.",
+        ),
         "progress": serializers.DictField(),
     },
 )
@@ -79,11 +90,27 @@ class BankItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"], url_path="status", url_name="sync-status")
     def sync_status(self, request: Request, pk: str | None = None) -> Response:
         item = self.get_object()
+        progress = sync_services.progress_get(item.pk)
+        running = progress.get("state") in ("queued", "running")
+        last_run = None
+        if not running:
+            # Read after the progress: a run that just finished saved its counts before
+            # saying "done", so a client that stops polling now gets that run's counts.
+            item.refresh_from_db(
+                fields=["status", "last_synced_at", "last_added", "last_modified", "last_removed"]
+            )
+        if item.last_synced_at and not running:
+            last_run = {
+                "added": item.last_added,
+                "modified": item.last_modified,
+                "removed": item.last_removed,
+            }
         return Response(
             {
                 "item": item.pk,
                 "status": item.status,
                 "last_synced_at": item.last_synced_at,
-                "progress": sync_services.progress_get(item.pk),
+                "last_run": last_run,
+                "progress": progress,
             }
         )

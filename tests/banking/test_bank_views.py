@@ -156,3 +156,27 @@ def test_the_status_says_whether_reconnect_and_which_message_to_show(
     assert (done["needs_reconnect"], done["status_message"]) == (False, "")
     page = alice_client.get(reverse("banking:connections")).content.decode()
     assert 'data-role="reconnect" hidden>' in page  # kept in the page, for the script to show
+
+
+def test_the_api_status_gives_the_last_runs_counts_once_it_is_done(alice_client, demo_item):
+    from banking.services.sync import _progress, bank_item_sync
+
+    url = f"/api/v1/bank-items/{demo_item.pk}/status"
+    assert alice_client.get(url).json()["last_run"] is None  # never synced
+    result = bank_item_sync(item_id=demo_item.pk)
+    status = alice_client.get(url).json()
+    assert status["progress"]["state"] == "done"
+    assert status["last_run"] == {
+        "added": result.added,
+        "modified": result.modified,
+        "removed": result.removed,
+    }
+    assert result.added > 0
+    _progress(demo_item.pk, state="running", pages=1, fetched=10)  # the next run is under way
+    assert alice_client.get(url).json()["last_run"] is None
+    schema = alice_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    last_run = schema["components"]["schemas"]["BankSyncStatus"]["properties"]["last_run"]
+    assert last_run["nullable"] is True
+    assert last_run["allOf"] == [{"$ref": "#/components/schemas/BankSyncLastRun"}]
+    counts = schema["components"]["schemas"]["BankSyncLastRun"]["properties"]
+    assert set(counts) == {"added", "modified", "removed"}
