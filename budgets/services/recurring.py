@@ -22,6 +22,7 @@ from ledger.services.validation import FieldErrors, clean_amount, clean_date
 MATCH_DAYS = 4  # a real transaction may arrive this many days before or after its date
 FIXED_TOLERANCE = Decimal("0.01")  # 1% (bank rounding, a cent of FX)
 APPROXIMATE_TOLERANCE = Decimal("0.20")
+INTERVAL_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 91, "yearly": 365}
 
 FIELDS = {
     "payee",
@@ -119,8 +120,17 @@ def recurring_update(*, user: User, item: RecurringItem, **fields: Any) -> Recur
     if unknown:
         raise TypeError(f"Unknown fields: {sorted(unknown)}")
     cleaned = _clean(user, fields, item)
+    schedule = ("frequency", "day_of_month", "last_day", "start_date")
+    moved = any(cleaned[name] != getattr(item, name) for name in schedule)
     for key, value in cleaned.items():
         setattr(item, key, value)
+    if moved:
+        # The bill moved (the 15th to the 20th, say): a date of the new schedule close to
+        # one already posted or seen is that same bill, not another one to post.
+        last = item.occurrences.order_by("-date").values_list("date", flat=True).first()
+        if last is not None:
+            gap = datetime.timedelta(days=INTERVAL_DAYS[item.frequency] // 2 + 1)
+            item.post_from = max(item.post_from, last + gap)
     item.save()
     return item
 

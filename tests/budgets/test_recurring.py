@@ -141,6 +141,23 @@ def test_a_stopped_or_ended_item_posts_nothing(alice, checking):
         assert recurring_post_due().posted == 0
 
 
+def test_moving_a_bill_to_another_day_does_not_post_it_twice_that_month(alice, checking):
+    with at(D(2025, 3, 1)):
+        item = _gym(alice, checking, start_date=D(2025, 3, 15), day_of_month=15)
+    with at(D(2025, 3, 16)):
+        assert recurring_post_due().posted == 1
+        recurring_update(user=alice, item=item, day_of_month=20)
+    with at(D(2025, 4, 21)):
+        assert recurring_post_due().posted == 1
+    assert list(
+        Transaction.objects.for_user(alice).order_by("date").values_list("date", flat=True)
+    ) == [D(2025, 3, 15), D(2025, 4, 20)]
+    with at(D(2025, 4, 22)):  # a change that does not move it leaves the schedule alone
+        recurring_update(user=alice, item=item, amount="-32")
+    item.refresh_from_db()
+    assert item.post_from == D(2025, 3, 31)
+
+
 def test_a_real_transaction_is_matched_to_the_expected_one(alice, checking):
     with at(D(2025, 1, 1)):
         item = recurring_create(user=alice, payee="Netflix", amount="-15.49", account=checking,
