@@ -786,9 +786,18 @@ def edited_since_import(batch: ImportBatch) -> int:
     return edited_transactions(batch).count()
 
 
+# The sync's cursor has moved past its rows: the bank never sends them again.
+BANK_SYNC_NO_UNDO = (
+    "A bank sync cannot be undone: the bank will not send these transactions again, so they "
+    "would be gone for good. Delete the ones you do not want from the transaction list."
+)
+
+
 def import_undo(*, batch: ImportBatch, confirm_edited: bool = False) -> int:
     """Remove the batch's transactions (and un-link rows it linked). Asks first (raises
     ImportFlowError code "edited") when some were edited since the import."""
+    if batch.source == ImportBatch.Source.BANK:
+        raise ImportFlowError(BANK_SYNC_NO_UNDO, code="bank")
     if batch.state != State.COMMITTED:
         raise ImportFlowError("Only a finished import can be undone.", code="state")
     with transaction.atomic():

@@ -21,6 +21,7 @@ from banking.forms import (
 from banking.importers import CsvLayout, CsvMapping, ImportFileError, ParsedRow
 from banking.importers.base import human_size
 from banking.services.imports import (
+    BANK_SYNC_NO_UNDO,
     FORMAT_LABELS,
     ImportFlowError,
     date_format_label,
@@ -367,6 +368,9 @@ def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then remove the batch's transactions; warns about ones edited since."""
     batch = _batch(request, pk)
+    if batch.source == ImportBatch.Source.BANK:
+        messages.error(request, BANK_SYNC_NO_UNDO)
+        return redirect("banking:import-detail", pk=batch.pk)
     if batch.state != State.COMMITTED:
         messages.error(request, "Only a finished import can be undone.")
         return redirect("banking:import-detail", pk=batch.pk)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from banking.connections import BankItem
 from banking.services.sync import bank_accounts_map, bank_item_connect
 from ledger.models import Account, Transaction
+from tests.ledger.factories import make_transaction
 
 
 @pytest.fixture
@@ -180,3 +181,46 @@ def test_the_api_status_gives_the_last_runs_counts_once_it_is_done(alice_client,
     assert last_run["allOf"] == [{"$ref": "#/components/schemas/BankSyncLastRun"}]
     counts = schema["components"]["schemas"]["BankSyncLastRun"]["properties"]
     assert set(counts) == {"added", "modified", "removed"}
+
+
+def test_a_bank_sync_is_not_undone_since_the_bank_never_resends_it(alice, alice_client, demo_item):
+    """Undoing would delete rows the cursor has moved past: they would be gone for good.
+    The batch page says so and points to the sync's transactions instead."""
+    from banking.services.imports import ImportFlowError, import_undo
+    from banking.services.sync import bank_item_sync
+    from ledger.models import ImportBatch
+
+    result = bank_item_sync(item_id=demo_item.pk)
+    batch = ImportBatch.objects.get(pk=result.batch)
+    rows = Transaction.objects.filter(import_batch=batch).count()
+    assert rows == result.added > 0
+
+    with pytest.raises(ImportFlowError, match="bank will not send these transactions again"):
+        import_undo(batch=batch, confirm_edited=True)
+    api = alice_client.post(f"/api/v1/imports/{batch.pk}/undo", {"confirm_edited": True})
+    assert (api.status_code, api.json()["code"]) == (400, "bank")
+    undo_url = reverse("banking:import-undo", kwargs={"pk": batch.pk})
+    detail_url = reverse("banking:import-detail", kwargs={"pk": batch.pk})
+    for response in (
+        alice_client.get(undo_url),
+        alice_client.post(undo_url, {"confirm_edited": "on"}),
+    ):
+        assert response.status_code == 302 and response.url == detail_url
+        flashed = [str(m) for m in response.wsgi_request._messages]
+        assert any("cannot be undone" in m for m in flashed)
+    batch.refresh_from_db()
+    assert batch.state == "committed"
+    assert Transaction.objects.filter(import_batch=batch).count() == rows
+
+    page = alice_client.get(detail_url).content.decode()
+    assert "A bank sync cannot be undone" in page and undo_url not in page
+    listing = f"{reverse('ledger:transaction-list')}?import_batch={batch.pk}"
+    assert f'href="{listing}"' in page
+    # The link lists this sync's rows only (not a manual one, nor a later sync's).
+    make_transaction(batch.transactions.first().account, payee="By hand")
+    later = bank_item_sync(item_id=demo_item.pk)
+    assert later.added > 0
+    shown = alice_client.get(listing).content.decode().replace(",", "")
+    assert f"{rows} transactions" in shown
+    everything = alice_client.get(reverse("ledger:transaction-list")).content.decode()
+    assert f"{rows} transactions" not in everything.replace(",", "")
