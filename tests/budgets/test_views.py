@@ -119,6 +119,19 @@ def test_the_budget_page_links_to_all_when_there_are_many(alice, alice_client, b
     assert "See all 12 transactions" in page.content.decode()
 
 
+def test_a_rollover_budget_with_nothing_left_says_so_instead_of_a_percentage(
+    alice, alice_client, checking, food
+):
+    with time_machine.travel(datetime.datetime(2025, 1, 10, 12, tzinfo=UTC), tick=False):
+        budget = budget_create(user=alice, category=food, amount="100", rollover=True)
+    make_transaction(checking, amount="-350", category=food, date=D(2025, 1, 5))
+    make_transaction(checking, amount="-20", category=food, date=D(2025, 3, 5))
+    page = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk]))
+    assert page.context["status"].available == Decimal("-50")
+    html = page.content.decode()
+    assert "Nothing is available this period" in html and "999%" not in html
+
+
 def test_creating_a_budget(alice, alice_client, food):
     response = alice_client.post(
         reverse("budgets:budget-create"),
