@@ -12,10 +12,12 @@ from collections.abc import Iterable
 
 from django.core.cache import caches
 from django.db import connection, transaction
+from django.utils.connection import ConnectionProxy
 
 STAMP_TIMEOUT = 60 * 60 * 24 * 30
-# Stamps must be seen alike by every process (web and worker): the "shared" cache.
-cache = caches["shared"]
+# Stamps must be seen alike by every process (web and worker): the "shared" cache. A proxy,
+# like django.core.cache.cache, so it follows the CACHES setting if that changes.
+cache = ConnectionProxy(caches, "shared")
 
 
 def _month_key(user_id: int, month: datetime.date) -> str:

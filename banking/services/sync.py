@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 
 from banking.connections import BankAccount, BankItem
 from banking.crypto import DecryptionError
@@ -74,8 +75,9 @@ class _Collected:
 # --- progress (read by the Connections page without a reload) ------------------------------
 
 
-# Progress is written by the worker and read by the web server: the "shared" cache.
-cache = caches["shared"]
+# Progress is written by the worker and read by the web server: the "shared" cache (a proxy,
+# like django.core.cache.cache, so it follows the CACHES setting if that changes).
+cache = ConnectionProxy(caches, "shared")
 
 
 def progress_key(item_id: int) -> str:

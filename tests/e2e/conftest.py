@@ -1,10 +1,15 @@
 """End-to-end harness: Debian's Chromium driven by Playwright against the app served for real.
 
 The app runs in pytest-django's live_server (a real HTTP server in a thread of this process,
-so `mailoutbox` sees the mail it sends). Every test gets a fresh browser context; a
-`problems` recorder fails the test when the browser console logs an error, a script throws,
-or any request fails or answers >= 400 (tests that expect one say so with
-`problems.allow(status)`).
+so `mailoutbox` sees the mail it sends). Background tasks run inline, except in the journeys
+that take the `worker` fixture: there a real django-q2 worker process (`manage.py qcluster`)
+does them from the test database, as in production (tests/e2e/worker.py).
+
+Every test gets a fresh browser context; a `problems` recorder fails the test when the
+browser console logs an error, a script throws, any request fails or answers >= 400 (tests
+that expect one say so with `problems.allow(status)`), or a page comes without the app's
+Content-Security-Policy (which is what turns an inline script or style="..." into a console
+error here).
 
 Run alone with `make e2e` (pytest -m e2e). Add a journey: a test module here with
 `pytestmark = pytest.mark.e2e`, the `page` (signed out) or `signed_in_page` fixture (plus
@@ -23,6 +28,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.e2e.worker import Worker, queued_not_inline, use_shared_folder
+from tests.e2e.worker import start as start_worker
+from tests.e2e.worker import stop as stop_worker
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,22 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
-# Files other engineers add to static/; until they exist a 404 for them is not this test's fault.
-PENDING_STATIC = (
-    "manifest.webmanifest",
-    "icons/icon.svg",
-    "icons/icon-192.png",
-    "icons/icon-512.png",
-)
 DESKTOP = {"width": 1280, "height": 800}
-# The policy the app will ship. Until the app sends its own header, the browser context adds
-# this one to every page, so an inline <script> or style="..." shows up as a console error now.
-STRICT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 PASSWORD = "a quiet ledger 7 horses"
 
 
@@ -109,8 +103,6 @@ class BrowserProblems:
         status = re.search(r"status of (\d{3})", text)
         if status and int(status.group(1)) in self.allowed_statuses:
             return
-        if status and _pending_static(message.location.get("url", "")):
-            return
         self.messages.append(f"console error: {text} ({message.location.get('url', '')})")
 
     def on_page_error(self, error) -> None:
@@ -124,18 +116,14 @@ class BrowserProblems:
         self.messages.append(f"request failed: {request.method} {request.url}: {failure}")
 
     def on_response(self, response) -> None:
+        request = response.request
+        if request.resource_type == "document" and "script-src 'self'" not in (
+            response.headers.get("content-security-policy") or ""
+        ):
+            self.messages.append(f"no Content-Security-Policy on {request.method} {response.url}")
         if response.status < 400 or response.status in self.allowed_statuses:
             return
-        if response.status == 404 and _pending_static(response.url):
-            return
-        self.messages.append(f"HTTP {response.status} for {response.request.method} {response.url}")
-
-
-def _pending_static(url: str) -> bool:
-    return any(
-        url.split("?")[0].endswith(f"/static/{name}") and not (STATIC_DIR / name).exists()
-        for name in PENDING_STATIC
-    )
+        self.messages.append(f"HTTP {response.status} for {request.method} {response.url}")
 
 
 @pytest.fixture
@@ -153,21 +141,8 @@ def context(browser, live_server, problems: BrowserProblems) -> Iterator:
         color_scheme="light",
     )
     context.set_default_timeout(10_000)
-    if os.environ.get("E2E_CSP", "1") != "0":
-        context.route("**/*", _with_strict_csp)
     yield context
     context.close()
-
-
-def _with_strict_csp(route) -> None:
-    if route.request.resource_type != "document":
-        route.continue_()
-        return
-    # Redirects are passed on to the browser as they are, so it follows them itself.
-    response = route.fetch(max_redirects=0)
-    headers = dict(response.headers)
-    headers.setdefault("content-security-policy", STRICT_CSP)
-    route.fulfill(response=response, headers=headers)
 
 
 @pytest.fixture
@@ -219,3 +194,23 @@ def checking(e2e_user):
 
     categories_create_defaults(user=e2e_user)
     return account_create(user=e2e_user, name="Everyday checking", opening_balance="1000.00")
+
+
+@pytest.fixture
+def worker(live_server, settings, monkeypatch, tmp_path: Path) -> Iterator[Worker]:
+    """A real qcluster process doing the live server's background tasks. The test fails if
+    one of them failed; the worker is stopped, once the queue is empty, before the test
+    database is flushed."""
+    from django_q.models import Failure
+
+    var_dir = tmp_path / "var"
+    use_shared_folder(settings, var_dir)
+    queued_not_inline(monkeypatch)
+    running = start_worker(var_dir, tmp_path / "qcluster.log")
+    try:
+        yield running
+        running.wait_until_idle()
+    finally:
+        stop_worker(running)
+    failed = [f"{task.func}: {task.result}" for task in Failure.objects.all()]
+    assert not failed, "background tasks failed:\n" + "\n".join(failed) + running.output()

@@ -1,5 +1,5 @@
-"""Journeys of budgets and bills: a budget passed by a purchase, its alert in the bell, and a
-recurring bill on the upcoming page."""
+"""Journeys of budgets and bills: a budget passed by a purchase, its alert in the bell (checked
+by a real worker process), and a recurring bill on the upcoming page."""
 
 import datetime
 
@@ -62,7 +62,7 @@ def test_a_purchase_that_passes_a_budget_turns_it_red(signed_in_page, checking) 
 
 
 def test_an_imported_purchase_that_passes_a_budget_rings_the_bell(
-    signed_in_page, e2e_user, checking
+    signed_in_page, e2e_user, checking, worker
 ) -> None:
     from ledger.views import user_today
 
@@ -86,6 +86,10 @@ def test_an_imported_purchase_that_passes_a_budget_rings_the_bell(
         "Imported 2 transactions."
     )
 
+    # The worker checks the budgets after the import; the next page shows its alert.
+    worker.wait_until_idle()
+    assert "budgets.tasks.after_new_transactions" in worker.processed(), worker.output()
+    page.reload()
     expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")
     expect(bell.locator(".count")).to_have_text("1")
     bell.click()
@@ -102,13 +106,20 @@ def test_an_imported_purchase_that_passes_a_budget_rings_the_bell(
 
 
 def test_a_purchase_added_by_hand_that_passes_a_budget_rings_the_bell(
-    signed_in_page, checking
+    signed_in_page, checking, worker
 ) -> None:
     page = signed_in_page
     create_budget(page, category="🛒 Groceries", limit="100")
     quick_add(page, amount="130", payee="Whole Foods", category="Groceries")
+    worker.wait_until_idle()
+    assert "budgets.tasks.budget_alerts_check" in worker.processed(), worker.output()
+    page.reload()
     bell = page.locator(".topbar .bell")
-    expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread", timeout=3_000)
+    expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")
+    bell.click()
+    expect(page.locator(".notification-list li.unread")).to_contain_text(
+        "You have spent $130.00 of $100.00"
+    )
 
 
 def test_a_recurring_bill_shows_on_the_upcoming_page(signed_in_page, e2e_user, checking) -> None:

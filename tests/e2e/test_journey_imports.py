@@ -1,7 +1,10 @@
 """Journey of a statement import: upload a bank CSV, map its columns with a live preview,
-commit, re-import the same file (nothing added), undo the batch."""
+commit, re-import the same file (nothing added), undo the batch; and a statement large enough
+to be checked and saved by a real worker process, with the page following its progress."""
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -183,6 +186,7 @@ def test_a_background_import_shows_its_progress_without_a_reload(
     expect(page.locator("progress")).to_have_js_property("value", 20000)
     ImportBatch.objects.filter(pk=batch.pk).update(progress_done=45000)
     expect(label).to_have_text("45,000 of about 60,000 rows")
+    shoot(page, "import-progress")
     if page.evaluate("window.notReloaded") is not True:
         pytest.fail("the page reloaded to show the progress")
 
@@ -192,3 +196,53 @@ def test_a_background_import_shows_its_progress_without_a_reload(
     )
     expect(page.get_by_role("heading", name="This import stopped")).to_be_visible()
     shoot(page, "import-progress-finished")
+
+
+def test_a_large_statement_is_checked_and_imported_by_the_worker(
+    signed_in_page, e2e_user, checking, worker
+) -> None:
+    from django.conf import settings
+
+    rows = settings.IMPORT_BACKGROUND_ROWS + 500  # more than the page does while you wait
+    lines = ["Date,Description,Amount"]
+    for i in range(rows):
+        day = datetime.date(2025, 1, 1) + datetime.timedelta(days=i % 365)
+        lines.append(f"{day.isoformat()},FARMSTAND {i:05d},-{1 + i % 90}.{i % 100:02d}")
+    statement = ("\r\n".join(lines) + "\r\n").encode()
+    expected_net = sum(Decimal(line.rsplit(",", 1)[1]) for line in lines[1:])
+
+    page = signed_in_page
+    page.goto(reverse("banking:import"))
+    page.get_by_label("Into account").select_option(label="Everyday checking (USD)")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "year.csv", "mimeType": "text/csv", "buffer": statement}
+    )
+    page.get_by_role("button", name="Upload and check").click()
+
+    # Checking the file is the worker's job; the page follows it and moves on by itself.
+    page.wait_for_url(re.compile(r".*/import/\d+/$"))
+    expect(page.locator("main")).to_contain_text("This runs in the background")
+    expect(page.get_by_role("heading", name="Checking the file…")).to_be_visible()
+    # The count, first from the page, then from the polls ("1,234 of about 5,500 rows").
+    expect(page.locator("[data-progress-label]")).to_contain_text(
+        re.compile(rf"of about {rows:,} rows".replace(",", ",?"))
+    )
+    expect(page.locator("[data-state-label]")).to_have_text("Ready to review", timeout=60_000)
+    assert counts(page) == {
+        "New": str(rows),
+        "Already imported": "0",
+        "Possible duplicates": "0",
+        "Rows with errors": "0",
+    }
+
+    # Saving is the worker's job too.
+    page.get_by_role("button", name=f"Import {rows} transactions").click()
+    expect(page.get_by_role("heading", name="Importing…")).to_be_visible()
+    expect(page.locator("[data-state-label]")).to_have_text("Imported", timeout=60_000)
+    assert counts(page)["Added"] == str(rows)
+    assert worker.processed().count("banking.tasks.import_process") == 2, worker.output()
+
+    page.goto(reverse("ledger:transaction-list"))
+    totals = page.locator(".totals")
+    expect(totals).to_contain_text(f"USD · {rows} transactions")
+    expect(totals).to_contain_text(f"Net -${-expected_net:,.2f}")

@@ -1,0 +1,144 @@
+"""A real django-q2 worker (`manage.py qcluster`) for the journeys whose work is done in the
+background: bank syncs, large imports, budget alerts.
+
+Elsewhere the suite runs tasks inline. With the `worker` fixture the live server queues them
+through the ORM broker instead, and a qcluster process on the test database (PostgreSQL in
+CI) picks them up, exactly as `make run` does. What the two processes must see alike is
+moved to a folder both use: the "shared" cache (sync progress, change stamps) and the
+uploaded statements (MEDIA_ROOT).
+"""
+
+import contextlib
+import inspect
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.platform.conftest import ROOT, clean_env, session_database_url
+
+START_TIMEOUT = 30
+DRAIN_TIMEOUT = 60
+PROCESSED = re.compile(r"Processed '([\w.]+)'")
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def processed(self) -> list[str]:
+        """The tasks (dotted paths) this worker process has finished, in order."""
+        return PROCESSED.findall(self.output())
+
+    def wait_until_idle(self, timeout: float = DRAIN_TIMEOUT) -> None:
+        """Until nothing is queued or running (a chain queues its next task before the
+        one before it is acknowledged, so an empty queue means the chain is done)."""
+        from django_q.models import OrmQ
+
+        deadline = time.monotonic() + timeout
+        while OrmQ.objects.exists():
+            if self.process.poll() is not None:
+                pytest.fail(f"the worker exited with tasks queued:\n{self.output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the worker left tasks queued after {timeout} s:\n{self.output()}")
+            time.sleep(0.2)
+
+
+# Asks for SIGTERM when pytest dies (so no orphan worker holds the test database), then
+# becomes `manage.py qcluster`. Done after the fork in a fresh interpreter: a preexec_fn is
+# not safe in a process with threads, as this one is (the live server, Playwright).
+DIE_WITH_PARENT = """
+import contextlib, ctypes, os, signal, sys
+with contextlib.suppress(OSError, AttributeError):  # not Linux: no safety net
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+os.execv(sys.executable, [sys.executable, "manage.py", *sys.argv[1:]])
+"""
+
+
+def use_shared_folder(settings, var_dir: Path) -> None:
+    """Point this process's "shared" cache and uploads where the worker keeps them: the
+    embedded setup's own choices (config/settings.py), in a folder of this test."""
+    (var_dir / "cache").mkdir(parents=True, exist_ok=True)
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_dir / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
+    settings.MEDIA_ROOT = str(var_dir / "media")
+
+
+def start(var_dir: Path, log: Path) -> Worker:
+    """Start `manage.py qcluster` on the test database and wait until it is running."""
+    env = clean_env(
+        var_dir.parent,
+        SECRET_KEY=settings.SECRET_KEY,  # task packages are signed with it
+        DATABASE_URL=session_database_url(),
+        BILLFOLD_VAR_DIR=str(var_dir),
+        Q_BROKER="orm",
+        Q_WORKERS="1",
+        Q_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", DIE_WITH_PARENT, "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = Worker(process=process, log=log)
+    deadline = time.monotonic() + START_TIMEOUT
+    while "running." not in worker.output():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(worker)
+            pytest.fail(f"the worker did not start:\n{worker.output()}")
+        time.sleep(0.1)
+    return worker
+
+
+def stop(worker: Worker) -> None:
+    """SIGTERM to the cluster, which stops the processes it forked; whatever is left of its
+    session after that is killed."""
+    process = worker.process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait(timeout=10)
+
+
+def queued_not_inline(monkeypatch) -> None:
+    """What Q_SYNC=0 means for this process: tasks go to the broker, none runs inline.
+
+    Q_CLUSTER is read once, when django-q2 is imported (the test settings say sync), so the
+    library's settled values are changed: Conf.SYNC, and async_chain's default argument.
+    """
+    from django_q import tasks
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    defaults = tuple(
+        False if parameter.name == "sync" else parameter.default
+        for parameter in inspect.signature(tasks.async_chain).parameters.values()
+        if parameter.default is not inspect.Parameter.empty
+    )
+    monkeypatch.setattr(tasks.async_chain, "__defaults__", defaults)
