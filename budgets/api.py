@@ -65,7 +65,9 @@ class BudgetStatusSerializer(serializers.Serializer):
         help_text="Where spending would be by the end of today at an even pace, in percent."
     )
     upcoming = serializers.DecimalField(
-        max_digits=15, decimal_places=3, help_text="Recurring bills still due this period."
+        max_digits=15,
+        decimal_places=3,
+        help_text="Bills still due this period (recurring, or seen in the history).",
     )
     forecast = serializers.DecimalField(max_digits=15, decimal_places=3)
     health = serializers.ChoiceField(choices=["on-track", "at-risk", "over"])

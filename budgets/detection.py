@@ -2,7 +2,8 @@
 the same account, at a regular interval, for a fixed price or a similar amount (within 10%).
 
 `detect_series` is a pure function of rows, so it is tested on synthetic histories;
-`subscriptions_detect` loads the user's last 15 months and leaves out what is tracked.
+`series_detect` runs it over the user's last 15 months (cached until their ledger changes);
+`subscriptions_detect` leaves out what is tracked already.
 """
 
 import datetime
@@ -15,6 +16,9 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
+from django.core.cache import cache
+
+from ledger import changes
 from ledger.filters import add_months
 
 NOISE = {
@@ -84,6 +88,8 @@ class Series:
     next_date: datetime.date
     per_year: int
     price_changes: list[PriceChange]
+    # (transaction id, date) of each payment of the series, oldest first.
+    payments: tuple[tuple[int, datetime.date], ...] = ()
 
     @property
     def token(self) -> str:
@@ -190,33 +196,70 @@ def detect_series(rows: Iterable[Row], *, today: datetime.date) -> list[Series]:
                 next_date=upcoming,
                 per_year=per_year,
                 price_changes=changes,
+                payments=tuple((r.id, r.date) for r in members),
             )
         )
     found.sort(key=lambda s: (-s.yearly_cost, s.payee.lower()))
     return found
 
 
-def subscriptions_detect(*, user, today: datetime.date | None = None) -> list[Series]:
-    """The user's subscriptions found in the last 15 months that no active recurring item
-    tracks yet (two queries)."""
-    from budgets.models import RecurringItem
+HISTORY_DAYS = 460  # 15 months: a yearly bill shows twice
+SERIES_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass
+class Detected:
+    """The series in a user's history, and the parent of each category they are filed in
+    (a budget on "Housing" counts a series filed under "Rent")."""
+
+    series: list[Series]
+    parents: dict[int, int | None]
+
+
+def series_detect(*, user, today: datetime.date | None = None) -> Detected:
+    """Every series in the user's last 15 months, tracked or not: one query, cached per user
+    and day until their ledger changes (the change stamp is in the key)."""
     from ledger.filters import user_today
     from ledger.models import Transaction
 
     today = today or user_today(user)[0]
+    key = f"budgets:series:v1:{user.pk}:{today}:{changes.user_stamp(user_id=user.pk)}"
+    found = cache.get(key)
+    if found is not None:
+        return found
     rows = (
         Transaction.objects.for_user(user)
-        .filter(date__gte=today - datetime.timedelta(days=460), date__lte=today, amount__lt=0)
-        .filter(transfer__isnull=True)
+        .filter(date__gte=today - datetime.timedelta(days=HISTORY_DAYS), date__lte=today)
+        .filter(amount__lt=0, transfer__isnull=True)
         .order_by()
         .values_list(
-            "id", "date", "amount", "payee", "account_id", "category_id", "account__currency"
+            "id", "date", "amount", "payee", "account_id", "category_id", "account__currency",
+            "category__parent_id",
         )
-    )
-    series = detect_series((Row(*r) for r in rows), today=today)
+    )  # fmt: skip
+    parents: dict[int, int | None] = {}
+    history = []
+    for *row, parent_id in rows:
+        history.append(Row(*row))
+        if row[5] is not None:
+            parents[row[5]] = parent_id
+    series = detect_series(history, today=today)
+    used = {s.category_id for s in series}
+    found = Detected(series=series, parents={k: v for k, v in parents.items() if k in used})
+    cache.set(key, found, SERIES_CACHE_SECONDS)
+    return found
+
+
+def is_tracked(series: Series, tracked: Iterable[tuple[int, str]]) -> bool:
+    """Whether one of the (account id, payee) of active recurring items follows the series."""
+    return any(a == series.account_id and payees_similar(p, series.payee) for a, p in tracked)
+
+
+def subscriptions_detect(*, user, today: datetime.date | None = None) -> list[Series]:
+    """The user's subscriptions found in the last 15 months that no active recurring item
+    tracks yet (two queries, one when the detection is cached)."""
+    from budgets.models import RecurringItem
+
+    series = series_detect(user=user, today=today).series
     tracked = list(RecurringItem.objects.for_user(user).active().values_list("account_id", "payee"))
-    return [
-        s
-        for s in series
-        if not any(a == s.account_id and payees_similar(p, s.payee) for a, p in tracked)
-    ]
+    return [s for s in series if not is_tracked(s, tracked)]

@@ -4,13 +4,15 @@ history, and the recurring bills expected in a date range.
 The cost of `budget_statuses` is a fixed number of queries (budgets, one grouped
 aggregate of the current periods' spending for every budget at once, recurring items and
 their occurrences), whatever the number of budgets or the size of the user's history.
-Rollover budgets need their spending since their first period: one more grouped query,
-whose sums are cached until the user's ledger changes.
+Rollover budgets need their spending since their first period, and the forecast the series
+of payments the history shows (rent, subscriptions): one more query each, whose results are
+cached until the user's ledger changes.
 """
 
 import datetime
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -29,6 +31,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 
+from budgets.detection import Detected, Series, is_tracked, series_detect
 from budgets.models import Budget, RecurringItem, RecurringOccurrence
 from budgets.periods import Calendar, occurrence_dates, user_calendar
 from ledger import changes
@@ -51,7 +54,8 @@ class Spending:
     """
 
     days: dict[Key, dict[datetime.date, Decimal]] = field(default_factory=dict)
-    # The part of `days` that was a recurring bill (posted by the schedule or matched to one).
+    # The part of `days` that was a recurring bill (posted by the schedule, matched to one, or
+    # a payment of a series the history shows): it happens once, not at a daily pace.
     bills: dict[Key, dict[datetime.date, Decimal]] = field(default_factory=dict)
     parents: dict[int, int | None] = field(default_factory=dict)
     # Per key: its sorted days and running totals, built on the first `total` (read-only
@@ -108,11 +112,17 @@ def _part(split_field: str, whole_field: str, output) -> Case:
 
 
 def spending_build(
-    *, user_id: int, since: datetime.date, until: datetime.date, bills: bool = True
+    *,
+    user_id: int,
+    since: datetime.date,
+    until: datetime.date,
+    bills: bool = True,
+    also_bills: Iterable[int] = (),
 ) -> Spending:
     """One grouped query over [since, until): split parts count in their own category; the
     category's kind and parent come along, so no other query is needed. `bills=False` leaves
-    out which spending was a recurring bill (a cheaper query, for totals of past periods)."""
+    out which spending was a recurring bill (a cheaper query, for totals of past periods);
+    `also_bills` are ids of more transactions to count as bills (a detected series')."""
     # A recurring bill: posted by the schedule, or a real transaction matched to one. An
     # IN over the user's matched ids is hashed once; a correlated EXISTS per row cost 2-3x.
     bill = Q(source=Source.RECURRING) | Q(
@@ -120,6 +130,9 @@ def spending_build(
             item__user_id=user_id, transaction_id__isnull=False
         ).values("transaction_id")
     )
+    also_bills = sorted(set(also_bills))
+    if also_bills:
+        bill |= Q(pk__in=also_bills)
     rows = (
         Transaction.objects.filter(
             user_id=user_id, date__gte=since, date__lt=until, transfer__isnull=True
@@ -222,7 +235,9 @@ class BudgetStatus:
     today: datetime.date
     spent: Decimal
     carry: Decimal = ZERO  # rolled over from earlier periods (negative when overspent)
-    upcoming: Decimal = ZERO  # recurring bills still expected before the period ends
+    # Bills still expected before the period ends: tracked recurring items, and series the
+    # history shows that no item tracks yet.
+    upcoming: Decimal = ZERO
     bills_spent: Decimal = ZERO  # the part of `spent` that was recurring bills
 
     @property
@@ -281,8 +296,9 @@ class BudgetStatus:
 
     @property
     def forecast(self) -> Decimal:
-        """Spending by the end of the period: the pace so far (recurring bills left out, they
-        do not repeat daily), plus the recurring bills still due."""
+        """Spending by the end of the period: the pace so far (recurring bills and the
+        payments of series the history shows left out: they come once, not daily), plus the
+        bills still due (tracked, or due next in such a series)."""
         if not self.days_elapsed:
             return self.spent + self.upcoming
         rate = max(self.spent - self.bills_spent, ZERO) / self.days_elapsed
@@ -336,6 +352,30 @@ def _in_budget(item: RecurringItem, budget: Budget) -> bool:
     if item.category_id is None:
         return False
     return budget.category_id in (item.category_id, item.category.parent_id)
+
+
+def _series_in_budget(series: Series, parents: dict[int, int | None], budget: Budget) -> bool:
+    if budget.category_id is None:
+        return True
+    if series.category_id is None:
+        return False
+    return budget.category_id in (series.category_id, parents.get(series.category_id))
+
+
+def _series_dates(
+    series: Series, since: datetime.date, until: datetime.date
+) -> list[datetime.date]:
+    """The dates in [since, until] that a series not tracked yet is due on, from its next."""
+    monthly = series.frequency in ("monthly", "quarterly")
+    return list(
+        occurrence_dates(
+            frequency=series.frequency,
+            start_date=series.next_date,
+            day_of_month=series.next_date.day if monthly else None,
+            since=since,
+            until=until,
+        )
+    )
 
 
 def _carry_start(budget: Budget, cal: Calendar, current: datetime.date) -> datetime.date:
@@ -396,14 +436,32 @@ def budget_statuses(
     current = {b.pk: cal.period(b.period) for b in budgets}
     since = min(start for start, _ in current.values())
     until = max(end for _, end in current.values())
-    spending = spending_build(user_id=user.pk, since=since, until=until)
+    # Payments of a series the history shows (rent on the 1st) happen once a period: they
+    # are not spending to extrapolate at the daily pace, and the ones still due this period
+    # are part of the forecast like tracked recurring bills.
+    detected: Detected = series_detect(user=user, today=cal.today)
+    spending = spending_build(
+        user_id=user.pk,
+        since=since,
+        until=until,
+        also_bills=(pk for s in detected.series for pk, day in s.payments if since <= day < until),
+    )
     before = _spent_before(
         user=user, cal=cal, budgets=[b for b in budgets if b.rollover], current=current
     )
+    items = list(
+        RecurringItem.objects.for_user(user).active().select_related("account", "category")
+    )
     expected = [
         e
-        for e in expected_between(user=user, since=cal.today, until=until)
+        for e in expected_between(user=user, since=cal.today, until=until, items=items)
         if not e.seen and e.item.amount < 0
+    ]
+    tracked = [(i.account_id, i.payee) for i in items]
+    untracked = [
+        (s, _series_dates(s, cal.today, until - datetime.timedelta(days=1)))
+        for s in detected.series
+        if not is_tracked(s, tracked)
     ]
     statuses = []
     for budget in budgets:
@@ -426,6 +484,17 @@ def budget_statuses(
                 if start <= e.date < end
                 and e.currency == budget.currency
                 and _in_budget(e.item, budget)
+            ),
+            ZERO,
+        )
+        upcoming += sum(
+            (
+                -series.amount
+                for series, dates in untracked
+                if series.currency == budget.currency
+                and _series_in_budget(series, detected.parents, budget)
+                for day in dates
+                if start <= day < end
             ),
             ZERO,
         )

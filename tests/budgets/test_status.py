@@ -304,9 +304,10 @@ def test_rollover_history_is_read_once_and_again_after_any_change(
             make_transaction(checking, amount="-100", category=food, date=D(2024, month, 5))
     with at(D(2025, 3, 10)):  # 14 earlier months: 1400 - 1180
         alice = User.objects.select_related("profile").get(pk=alice.pk)
-        with django_assert_num_queries(3):  # spending now, the history, recurring items
+        # spending now, the history, the series in it (for the forecast), recurring items
+        with django_assert_num_queries(4):
             assert budget_status(user=alice, budget=budget).carry == Decimal("220")
-        with django_assert_num_queries(2):  # the history's sums come from the cache
+        with django_assert_num_queries(2):  # the history's sums and series come from the cache
             assert budget_status(user=alice, budget=budget).carry == Decimal("220")
         with django_capture_on_commit_callbacks(execute=True):
             transaction_update(user=alice, transaction=old, amount="-150")
@@ -315,3 +316,79 @@ def test_rollover_history_is_read_once_and_again_after_any_change(
             transaction_create(user=alice, account=checking, date=D(2024, 6, 1), amount="-50",
                                category=food)  # fmt: skip
         assert budget_status(user=alice, budget=budget).carry == Decimal("100")
+
+
+def _rent_and_daily_spending(alice, checking) -> dict[str, Budget]:
+    """Rent on the 1st for half a year, electricity on the 20th, groceries every day at an
+    even pace, and eating out far too fast this month; today is the 7th of March."""
+    housing = make_category(alice, name="Housing")
+    rent = make_category(alice, name="Rent", parent=housing)
+    utilities = make_category(alice, name="Utilities")
+    groceries = make_category(alice, name="Groceries")
+    dining = make_category(alice, name="Dining")
+    for month in range(9, 16):  # September 2024 to March 2025
+        first = D(2024 + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        make_transaction(checking, amount="-1500", payee="Maple Court", category=rent, date=first)
+        if first < D(2025, 3, 1):
+            make_transaction(
+                checking, amount="-80", payee="City Power", category=utilities,
+                date=first.replace(day=20),
+            )  # fmt: skip
+    day = D(2025, 2, 1)
+    while day <= D(2025, 3, 7):
+        amount = f"-{16 + day.day % 5}"  # 16..20 a day: about 560 a month
+        make_transaction(checking, amount=amount, payee="Corner Grocery", category=groceries,
+                         date=day)  # fmt: skip
+        if day >= D(2025, 3, 1):
+            make_transaction(checking, amount="-40", payee="Bistro", category=dining, date=day)
+        day += datetime.timedelta(days=1)
+    return {
+        name: budget_create(user=alice, category=category, amount=amount)
+        for name, category, amount in [
+            ("housing", housing, "1600"), ("utilities", utilities, "100"),
+            ("groceries", groceries, "600"), ("dining", dining, "400"),
+        ]
+    } | {"all": budget_create(user=alice, amount="3000")}  # fmt: skip
+
+
+def test_a_monthly_payment_the_history_shows_is_not_extrapolated_at_the_daily_pace(alice, checking):
+    with at(D(2025, 3, 7)):
+        budgets = _rent_and_daily_spending(alice, checking)
+        statuses = {s.budget.pk: s for s in budget_statuses(user=alice)}
+    status = {name: statuses[budget.pk] for name, budget in budgets.items()}
+    # Rent came on the 1st and comes once a month: on day 7, Housing is on track.
+    assert status["housing"].spent == Decimal("1500")
+    assert status["housing"].forecast == Decimal("1500.00")
+    assert status["housing"].health == "on-track"
+    # Electricity is due on the 20th (not tracked as a recurring bill, but the history shows
+    # it): the forecast counts it once.
+    assert status["utilities"].upcoming == Decimal("80")
+    assert status["utilities"].health == "on-track"
+    # Variable spending still goes at its daily pace: groceries fine, eating out too fast.
+    assert status["groceries"].health == "on-track"
+    assert status["dining"].forecast == Decimal("1240.00")  # 280 in 7 days, 24 days left
+    assert status["dining"].health == "at-risk"
+    # All spending: rent once, electricity once, the rest at its pace.
+    variable = status["all"].spent - Decimal("1500")
+    assert status["all"].forecast == (
+        Decimal("1500") + variable + variable / 7 * 24 + Decimal("80")
+    ).quantize(Decimal("0.01"))
+
+
+def test_the_series_behind_the_forecast_are_found_again_after_a_ledger_change(
+    alice, checking, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with at(D(2025, 3, 7)):
+        with django_capture_on_commit_callbacks(execute=True):  # the ledger stamps its changes
+            budgets = _rent_and_daily_spending(alice, checking)
+        utilities = budgets["utilities"]
+        assert budget_status(user=alice, budget=utilities).upcoming == Decimal("80")
+        with django_assert_num_queries(2):  # the period's spending, the recurring items
+            budget_status(user=alice, budget=utilities)
+        # The bill comes early: it is spent, no longer upcoming, and not extrapolated.
+        with django_capture_on_commit_callbacks(execute=True):
+            make_transaction(checking, amount="-80", payee="City Power", date=D(2025, 3, 6),
+                             category=utilities.category)  # fmt: skip
+        status = budget_status(user=alice, budget=utilities)
+    assert (status.spent, status.upcoming, status.forecast) == (80, 0, 80)
+    assert status.health == "on-track"
