@@ -33,6 +33,15 @@ SIGNED_IN_PAGES = {
 }
 
 
+def app_policy() -> dict[str, str]:
+    """The Content-Security-Policy header the app sends, for HTML a test serves itself."""
+    from django.conf import settings
+
+    from config.middleware import build_policy
+
+    return {"Content-Security-Policy": build_policy(settings.CSP_EXTRA)}
+
+
 @pytest.mark.parametrize("name", SIGNED_OUT_PAGES)
 def test_signed_out_page_looks_right(page, name: str) -> None:
     page.goto(reverse(SIGNED_OUT_PAGES[name]))
@@ -117,7 +126,9 @@ def test_the_design_system_kitchen_sink(signed_in_page, e2e_user, live_server) -
     page = signed_in_page
     page.route(
         "**/__kitchen_sink__",
-        lambda route: route.fulfill(status=200, body=html, content_type="text/html"),
+        lambda route: route.fulfill(
+            status=200, body=html, content_type="text/html", headers=app_policy()
+        ),
     )
     page.goto("/__kitchen_sink__")
     page.wait_for_function("window.Chart && window.Billfold")
@@ -173,7 +184,9 @@ def test_the_500_page_stands_alone_and_is_styled(page, problems) -> None:
     problems.allow(500)
     page.route(
         "**/__server_error__",
-        lambda route: route.fulfill(status=500, body=html, content_type="text/html"),
+        lambda route: route.fulfill(
+            status=500, body=html, content_type="text/html", headers=app_policy()
+        ),
     )
     page.goto("/__server_error__")
     assert page.get_by_role("heading", level=1).inner_text() == "Something went wrong on our side"
