@@ -57,9 +57,9 @@ def test_a_new_person_signs_up_verifies_onboards_and_logs_back_in(
     page.wait_for_url("**/onboarding/**")
     shoot(page, "onboarding")
     page.get_by_label("Display name").fill("Dana")
+    page.get_by_label("Base currency").select_option(value="EUR")
+    page.get_by_label("Your month starts on day").fill("25")
     page.get_by_role("button", name="Start using Billfold").click()
-    # TODO(lead): once onboarding settles, choose a non-default currency and payday here and
-    # assert the dashboard shows them.
 
     page.wait_for_url(live_server.url + reverse("insights:dashboard"))
     expect(page.get_by_role("status").filter(has_text="Welcome to Billfold")).to_be_visible()
@@ -74,6 +74,14 @@ def test_a_new_person_signs_up_verifies_onboards_and_logs_back_in(
     log_in(page, email, PASSWORD)
     page.wait_for_url(live_server.url + reverse("insights:dashboard"))
     assert page.locator(".user-menu").get_by_text(email).count() == 1
+
+    # The onboarding choices are kept: in Settings, and as the default of a new budget.
+    page.goto(reverse("accounts:settings"))
+    expect(page.get_by_label("Display name")).to_have_value("Dana")
+    expect(page.get_by_label("Base currency")).to_have_value("EUR")
+    expect(page.get_by_label("Your month starts on day")).to_have_value("25")
+    page.goto(reverse("budgets:budget-create"))
+    expect(page.get_by_label("Currency")).to_have_value("EUR")
 
 
 def test_a_wrong_password_says_so_and_keeps_the_person_out(page, e2e_user, problems) -> None:
