@@ -1,5 +1,6 @@
 """Recurring items: create, edit, stop; post due occurrences on schedule; match imported
-transactions to the occurrence they were expected as; track a detected subscription."""
+transactions to the occurrence they were expected as; link an item's past payments; track a
+detected subscription."""
 
 import datetime
 from collections.abc import Iterable
@@ -8,13 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction as db_transaction
+from django.db.models import Q
 
 from accounts.models import User
 from budgets.detection import Series, payees_similar
 from budgets.models import Frequency, OccurrenceStatus, RecurringItem, RecurringOccurrence
 from budgets.periods import occurrence_dates
 from budgets.selectors import expected_between
-from ledger.filters import user_today
+from ledger.filters import add_months, user_today
 from ledger.models import Account, Category, Source, Transaction
 from ledger.services.transactions import transaction_create, transaction_delete
 from ledger.services.validation import FieldErrors, clean_amount, clean_date
@@ -23,6 +25,7 @@ MATCH_DAYS = 4  # a real transaction may arrive this many days before or after i
 FIXED_TOLERANCE = Decimal("0.01")  # 1% (bank rounding, a cent of FX)
 APPROXIMATE_TOLERANCE = Decimal("0.20")
 INTERVAL_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 91, "yearly": 365}
+MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 FIELDS = {
     "payee",
@@ -289,27 +292,116 @@ def recurring_match(
     return matched
 
 
+# --- Past payments ------------------------------------------------------------------------------
+
+
+@db_transaction.atomic
+def recurring_link_past(
+    *,
+    user: User,
+    item: RecurringItem,
+    only: Iterable[int] | None = None,
+    today: datetime.date | None = None,
+) -> list[RecurringOccurrence]:
+    """Record the item's past dates (from its start up to today) as seen, each with the real
+    payment already in the ledger for it, so its history and the budgets' forecasts count
+    them from the start. A date takes the nearest payment within a few days from the same
+    account, in the same direction, to a similar payee, that no occurrence holds yet; the
+    amount is not compared (an old price differs). `only` narrows the payments to these ids
+    (a detected series'). Dates already recorded are left alone; returns the new ones."""
+    if item.user_id != user.pk:
+        raise RecurringItem.DoesNotExist
+    # One linker per item at a time (two would link the same payment twice).
+    RecurringItem.objects.select_for_update().filter(pk=item.pk).first()
+    today = today or user_today(user)[0]
+    dates = list(
+        occurrence_dates(
+            frequency=item.frequency,
+            start_date=item.start_date,
+            end_date=item.end_date,
+            day_of_month=item.day_of_month,
+            last_day=item.last_day,
+            since=item.start_date,
+            until=today,
+        )
+    )
+    if not dates:
+        return []
+    window = datetime.timedelta(days=MATCH_DAYS)
+    payments = (
+        Transaction.objects.for_user(user)
+        .filter(account=item.account, transfer__isnull=True)
+        .filter(date__gte=dates[0] - window, date__lte=min(today, dates[-1] + window))
+        .filter(Q(amount__lt=0) if item.amount < 0 else Q(amount__gt=0))
+        .exclude(source=Source.RECURRING)
+        .exclude(
+            pk__in=RecurringOccurrence.objects.filter(
+                item__user=user, transaction_id__isnull=False
+            ).values("transaction_id")
+        )
+        .only("id", "date", "payee", "description")
+        .order_by("date", "id")
+    )
+    if only is not None:
+        payments = payments.filter(pk__in=list(only))
+    candidates = [t for t in payments if payees_similar(item.payee, t.payee or t.description)]
+    recorded = set(item.occurrences.values_list("date", flat=True))
+    used: set[int] = set()
+    created = []
+    for day in dates:
+        if day in recorded:
+            continue
+        near = [
+            t for t in candidates if t.pk not in used and abs((t.date - day).days) <= MATCH_DAYS
+        ]
+        if not near:
+            continue
+        best = min(near, key=lambda t: (abs((t.date - day).days), t.date, t.pk))
+        used.add(best.pk)
+        created.append(
+            RecurringOccurrence(item=item, date=day, status=OccurrenceStatus.SEEN, transaction=best)
+        )
+    return RecurringOccurrence.objects.bulk_create(created)
+
+
 # --- Subscriptions ------------------------------------------------------------------------------
+
+
+def _series_start(series: Series) -> datetime.date:
+    """The date of the series' schedule nearest its first payment, counted back from the
+    next date (so the dates to come are the detected ones)."""
+    if series.frequency in MONTHS:
+        step = MONTHS[series.frequency]
+        first, upcoming = series.first_date, series.next_date
+        months = (upcoming.year - first.year) * 12 + upcoming.month - first.month
+        return add_months(upcoming, -step * round(months / step))
+    step = INTERVAL_DAYS[series.frequency]
+    days = (series.next_date - series.first_date).days
+    return series.next_date - datetime.timedelta(days=step * round(days / step))
 
 
 @db_transaction.atomic
 def subscription_track(*, user: User, series: Series) -> RecurringItem:
-    """Track a detected series as a recurring item that is expected (not posted)."""
+    """Track a detected series as a recurring item that is expected (not posted), with the
+    series' past payments linked to its past dates: its history and the budgets' forecasts
+    are right from the first day. Nothing past is posted."""
     account = Account.objects.for_user(user).get(pk=series.account_id)
     category = (
         Category.objects.for_user(user).filter(pk=series.category_id).first()
         if series.category_id
         else None
     )
-    return recurring_create(
+    item = recurring_create(
         user=user,
         payee=series.payee,
         amount=series.amount,
         account=account,
         category=category,
         frequency=series.frequency,
-        start_date=series.next_date,
+        start_date=_series_start(series),
         day_of_month=series.next_date.day if series.frequency in ("monthly", "quarterly") else None,
         is_approximate=not series.fixed,
         auto_post=False,
     )
+    recurring_link_past(user=user, item=item, only=[pk for pk, _ in series.payments])
+    return item

@@ -165,6 +165,6 @@ def subscription_track_view(request: HttpRequest) -> HttpResponse:
         raise Http404("No such subscription")
     item = subscription_track(user=request.user, series=series)
     messages.success(
-        request, f"Tracking “{item.payee}”: it is expected next on {item.start_date:%d %b %Y}."
+        request, f"Tracking “{item.payee}”: it is expected next on {series.next_date:%d %b %Y}."
     )
     return redirect("budgets:recurring-list")

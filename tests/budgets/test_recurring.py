@@ -250,3 +250,76 @@ def test_two_workers_running_the_schedule_at_once_post_each_date_once(alice, che
     assert sum(results) == 13
     assert Transaction.objects.filter(user=alice).count() == 13
     assert Transaction.objects.filter(user=alice).values("date").distinct().count() == 13
+
+
+def test_tracking_a_detected_subscription_links_its_past_payments_as_its_history(alice, checking):
+    from budgets.detection import subscriptions_detect
+    from budgets.selectors import budget_status, expected_between
+    from budgets.services.budgets import budget_create
+    from budgets.services.recurring import subscription_track
+    from tests.ledger.factories import make_category
+
+    tv = make_category(alice, name="Streaming")
+    paid = [
+        make_transaction(checking, amount=amount, payee=payee, category=tv, date=day)
+        for day, amount, payee in [
+            (D(2024, 10, 9), "-15.49", "STREAMFLIX 0041"), (D(2024, 11, 9), "-15.49", "Streamflix"),
+            (D(2024, 12, 11), "-15.49", "Streamflix"),  # two days late
+            (D(2025, 1, 9), "-17.99", "Streamflix"), (D(2025, 2, 9), "-17.99", "Streamflix"),
+            (D(2025, 3, 9), "-17.99", "Streamflix"),
+        ]
+    ]  # fmt: skip
+    make_transaction(checking, amount="-17.99", payee="Other shop", date=D(2025, 2, 9))
+    with at(D(2025, 3, 20)):
+        budget = budget_create(user=alice, category=tv, amount="20")
+        [series] = subscriptions_detect(user=alice)
+        item = subscription_track(user=alice, series=series)
+        upcoming = expected_between(user=alice, since=D(2025, 3, 20), until=D(2025, 5, 31))
+        status = budget_status(user=alice, budget=budget)
+    occurrences = list(item.occurrences.order_by("date"))
+    assert [(o.date, o.status, o.transaction_id) for o in occurrences] == [
+        (D(2024, 10, 9), "seen", paid[0].pk), (D(2024, 11, 9), "seen", paid[1].pk),
+        (D(2024, 12, 9), "seen", paid[2].pk), (D(2025, 1, 9), "seen", paid[3].pk),
+        (D(2025, 2, 9), "seen", paid[4].pk), (D(2025, 3, 9), "seen", paid[5].pk),
+    ]  # fmt: skip
+    assert (item.start_date, item.day_of_month, item.amount) == (D(2024, 10, 9), 9,
+                                                                 Decimal("-17.99"))  # fmt: skip
+    # Nothing past was posted, and what comes is what was detected.
+    assert Transaction.objects.for_user(alice).filter(source="recurring").count() == 0
+    assert [e.date for e in upcoming] == [D(2025, 4, 9), D(2025, 5, 9)]
+    # This month's payment is the bill it is from day one: not extrapolated at a daily pace.
+    assert (status.spent, status.bills_spent, status.forecast) == (
+        Decimal("17.99"), Decimal("17.99"), Decimal("17.99")
+    )  # fmt: skip
+    # The next payment, when it comes, is matched to the next date.
+    april = make_transaction(checking, amount="-17.99", payee="Streamflix", date=D(2025, 4, 9))
+    [matched] = recurring_match(user=alice, transactions=[april])
+    assert (matched.date, matched.item_id) == (D(2025, 4, 9), item.pk)
+
+
+def test_linking_past_payments_takes_only_the_items_own_and_only_once(alice, bob, checking):
+    from budgets.services.recurring import recurring_link_past
+
+    other = make_account(alice, name="Savings")
+    rent = [
+        make_transaction(checking, amount="-900", payee="Landlord Ltd", date=D(2025, m, 1))
+        for m in (1, 2, 3)
+    ]
+    make_transaction(other, amount="-900", payee="Landlord Ltd", date=D(2025, 2, 1))  # account
+    make_transaction(checking, amount="900", payee="Landlord Ltd", date=D(2025, 2, 2))  # money in
+    make_transaction(checking, amount="-900", payee="Grocer", date=D(2025, 2, 1))  # payee
+    make_transaction(checking, amount="-900", payee="Landlord Ltd", date=D(2025, 2, 20))  # date
+    with at(D(2025, 3, 10)):
+        item = recurring_create(user=alice, payee="Landlord", amount="-950", account=checking,
+                                start_date=D(2025, 1, 1))  # fmt: skip
+        other_item = recurring_create(user=alice, payee="Landlord", amount="-950",
+                                      account=checking, start_date=D(2025, 1, 1))  # fmt: skip
+        linked = recurring_link_past(user=alice, item=item)
+        assert recurring_link_past(user=alice, item=item) == []  # already done
+        assert recurring_link_past(user=alice, item=other_item) == []  # taken by the first
+        with pytest.raises(RecurringItem.DoesNotExist):
+            recurring_link_past(user=bob, item=item)
+    assert [(o.date, o.transaction_id) for o in linked] == [
+        (D(2025, 1, 1), rent[0].pk), (D(2025, 2, 1), rent[1].pk), (D(2025, 3, 1), rent[2].pk)
+    ]  # fmt: skip
+    assert RecurringOccurrence.objects.filter(item=item).count() == 3

@@ -327,12 +327,19 @@ def test_tracking_a_detected_subscription_in_one_click(alice, alice_client, chec
     response = alice_client.post(reverse("budgets:subscription-track"), {"token": series.token})
     assert response.status_code == 302
     item = RecurringItem.objects.for_user(alice).get()
-    assert (item.payee, item.amount, item.start_date, item.auto_post) == (
+    assert (item.payee, item.amount, item.day_of_month, item.auto_post) == (
         "Spotify",
         Decimal("-9.99"),
-        D(2025, 4, 2),
+        2,
         False,
     )
+    # Its five payments so far are its history; the next one is expected on 2 April.
+    assert item.start_date == D(2024, 11, 2)
+    assert [(o.date, o.status) for o in item.occurrences.all()] == [
+        (D(2024, 11, 2), "seen"), (D(2024, 12, 2), "seen"), (D(2025, 1, 2), "seen"),
+        (D(2025, 2, 2), "seen"), (D(2025, 3, 2), "seen"),
+    ]  # fmt: skip
+    assert "expected next on 02 Apr 2025" in alice_client.get(response.url).content.decode()
     assert (
         alice_client.post(
             reverse("budgets:subscription-track"), {"token": series.token}
