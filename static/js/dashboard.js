@@ -18,9 +18,10 @@
     return (ctx.dataset.label ? ctx.dataset.label + ": " : (ctx.label ? ctx.label + ": " : "")) + money.format(v);
   } } };
 
+  var drawn = [];
   function draw(id, config) {
     var canvas = document.getElementById(id);
-    if (canvas) { new Chart(canvas, config); }
+    if (canvas) { drawn.push(new Chart(canvas, config)); }
   }
 
   // The legend is the page's own list of links; its swatches take the slices' colours here
@@ -85,6 +86,29 @@
         return label.length > 18 ? label.slice(0, 17) + "…" : label;
       } } } },
     },
+  });
+
+  // The theme switch (or the system's, when followed): the same charts in the new colours.
+  // Each chart copied the defaults' colours into its axes when drawn, so they are set there.
+  document.addEventListener("billfold:themechange", function () {
+    var now = getComputedStyle(document.documentElement);
+    var newText = now.getPropertyValue("--text").trim() || "#444";
+    var newGrid = now.getPropertyValue("--border").trim() || "rgba(128,128,128,.2)";
+    Chart.defaults.color = newText;
+    Chart.defaults.borderColor = newGrid;
+    drawn.forEach(function (chart) {
+      var options = chart.config.options;
+      Object.keys(options.scales || {}).forEach(function (id) {
+        var scale = options.scales[id];
+        scale.ticks.color = newText;
+        scale.grid.color = newGrid;
+        scale.border.color = newGrid;
+      });
+      if (chart.config.type === "doughnut") {
+        chart.data.datasets[0].borderColor = now.getPropertyValue("--surface").trim() || "#fff";
+      }
+      chart.update("none");
+    });
   });
 
   document.querySelectorAll("[data-autosubmit]").forEach(function (el) {

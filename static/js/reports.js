@@ -31,13 +31,14 @@
     grid: { color: function () { return palette.grid; } },
     border: { color: function () { return palette.grid; } },
   };
-  // Paper is light whatever the screen's theme (insights.css): redraw in its colours.
-  if (window.matchMedia) {
-    window.matchMedia("print").addEventListener("change", function () {
-      themeColors();
-      drawn.forEach(function (chart) { chart.update("none"); });
-    });
+  // Paper is light whatever the screen's theme (insights.css), and the theme switch changes
+  // the screen's: redraw in the new colours.
+  function redraw() {
+    themeColors();
+    drawn.forEach(function (chart) { chart.update("none"); });
   }
+  if (window.matchMedia) { window.matchMedia("print").addEventListener("change", redraw); }
+  document.addEventListener("billfold:themechange", redraw);
   Object.keys(charts).forEach(function (currency) {
     var data = charts[currency];
     var canvas = document.querySelector('[data-chart="report-' + currency + '"]');

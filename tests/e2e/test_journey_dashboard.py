@@ -60,3 +60,37 @@ def test_a_click_on_a_slice_opens_its_transactions(signed_in_page, e2e_user, che
     page.wait_for_url(re.compile(r"/transactions/\?.*category="))
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.locator("tbody tr").first).to_contain_text("Metro card")
+
+
+CHART = """(id) => window.Chart &&
+  Chart.getChart(document.getElementById(id) || document.querySelector(`[data-chart="${id}"]`))"""
+# The colour of a chart's axis labels, and the text colour of the theme in use.
+CHART_TEXT = """(id) => {
+  const canvas = document.getElementById(id) || document.querySelector(`[data-chart="${id}"]`);
+  const scale = Chart.getChart(canvas).scales.x;
+  const color = scale.options.ticks.color;
+  return {
+    ticks: typeof color === "function" ? color(scale.getContext()) : color,
+    text: getComputedStyle(document.documentElement).getPropertyValue("--text").trim(),
+  };
+}"""
+
+
+def test_the_charts_follow_the_theme_switch(signed_in_page, e2e_user, checking) -> None:
+    groceries = category(e2e_user, "Groceries")
+    add_transaction(e2e_user, checking, payee="Whole Foods", amount="-80.00", category=groceries)
+    page = signed_in_page
+    for url, chart in [
+        (reverse("insights:dashboard"), "chart-months"),
+        (reverse("insights:reports"), "report-USD"),
+    ]:
+        page.goto(url)
+        page.wait_for_function(CHART, arg=chart)
+        light = page.evaluate(CHART_TEXT, chart)
+        assert light["ticks"] == light["text"], light
+
+        page.locator(".sidebar").get_by_role("button", name="Dark theme").click()
+        dark = page.evaluate(CHART_TEXT, chart)
+        assert dark["text"] != light["text"], "the dark theme has its own text colour"
+        assert dark["ticks"] == dark["text"], f"{url}: the axis labels kept the light colour"
+        page.locator(".sidebar").get_by_role("button", name="System theme").click()
