@@ -17,6 +17,14 @@ ARTIFACTS = Path(
 SCREENSHOTS = ARTIFACTS / "screenshots"
 WIDTHS = {1280: 800, 375: 812}
 SCHEMES = ("light", "dark")
+# Charts animate when drawn, and redraw when the colour scheme changes (its media query's
+# change event comes with the next frame): two frames, then until no chart is moving.
+CHARTS_SETTLED = """async () => {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  while (window.Chart && Object.values(Chart.instances).some((c) => Chart.animator.running(c))) {
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}"""
 
 
 def shoot(
@@ -40,6 +48,7 @@ def shoot(
                 # puts fixed parts, the sidebar and the phone tab bar, where a person sees them.
                 tall = page.evaluate("document.documentElement.scrollHeight")
                 page.set_viewport_size({"width": width, "height": max(tall, height)})
+            page.evaluate(CHARTS_SETTLED)
             path = SCREENSHOTS / f"{name}-{width}-{scheme}.png"
             page.screenshot(path=str(path), animations="disabled")
             page.set_viewport_size({"width": width, "height": height})

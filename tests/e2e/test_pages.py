@@ -24,6 +24,7 @@ SIGNED_OUT_PAGES = {
 SIGNED_IN_PAGES = {
     "dashboard": ("insights:dashboard", "Dashboard"),
     "transactions": ("ledger:transaction-list", "Transactions"),
+    "review-empty": ("insights:review", "Review"),
     "accounts": ("ledger:account-list", "Accounts"),
     "budgets": ("budgets:budget-list", "Budgets"),
     "import": ("banking:import", "Import"),
