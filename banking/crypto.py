@@ -4,7 +4,8 @@ FIELD_ENCRYPTION_KEYS lists Fernet keys, newest first: new values are encrypted 
 first, and any listed key decrypts. `manage.py rotate_encryption_keys` re-encrypts stored
 values with the newest key, after which old keys can be dropped. With no keys configured
 (development, demo bank only) a key is derived from SECRET_KEY; Plaid refuses to start
-without real keys.
+without real keys. A demo bank token that no key opens (SECRET_KEY changed) is made again
+by the demo provider; see banking.services.sync.bank_item_access_token.
 """
 
 import base64

@@ -30,6 +30,7 @@ HISTORY_DAYS = 60
 PENDING_DAYS = 2
 PAGE_SIZE = 100
 CHECKING, CARD = "chk", "card"
+ACCESS_PREFIX, ITEM_PREFIX = "demo-access-", "demo-item-"
 
 # (payee, raw bank description, low, high, account, Plaid-style category hint, daily chance)
 MERCHANTS = [
@@ -143,8 +144,8 @@ class DemoBank:
     def link_finish(self, *, public_token: str) -> LinkResult:
         token = secrets.token_hex(8)
         return LinkResult(
-            access_token=f"demo-access-{token}",
-            item_id=f"demo-item-{token}",
+            access_token=f"{ACCESS_PREFIX}{token}",
+            item_id=f"{ITEM_PREFIX}{token}",
             institution_id="ins_demo",
             institution_name="Demo Bank",
         )
@@ -158,6 +159,13 @@ class DemoBank:
 
     def remove(self, *, access_token: str) -> None:
         self._check(access_token)
+
+    def recover_access_token(self, *, item_id: str) -> str | None:
+        # The demo token guards nothing and follows from the item id, so a stored one that
+        # no key opens (SECRET_KEY changed) is simply made again, with the same activity.
+        if not item_id.startswith(ITEM_PREFIX) or len(item_id) == len(ITEM_PREFIX):
+            return None
+        return ACCESS_PREFIX + item_id.removeprefix(ITEM_PREFIX)
 
     def sync(self, *, access_token: str, cursor: str) -> SyncPage:
         self._check(access_token)
@@ -196,7 +204,7 @@ class DemoBank:
     # --- generation ---------------------------------------------------------------------
 
     def _check(self, access_token: str) -> None:
-        if not access_token.startswith("demo-access-"):
+        if not access_token.startswith(ACCESS_PREFIX):
             raise ProviderError("This is not a demo bank connection.", code="INVALID_ACCESS_TOKEN")
 
     def _day(self, seed: str, day: datetime.date) -> list[ProviderTransaction]:

@@ -179,6 +179,9 @@ class PlaidProvider:
 
         self._call(self._api().item_remove, ItemRemoveRequest(access_token=access_token))
 
+    def recover_access_token(self, *, item_id: str) -> str | None:
+        return None  # a real secret: only Plaid issues it, through a new Link
+
     def webhook_key(self, *, key_id: str) -> dict:
         from plaid.model.webhook_verification_key_get_request import (
             WebhookVerificationKeyGetRequest,

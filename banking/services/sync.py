@@ -92,6 +92,33 @@ def _progress(item_id: int, **values) -> None:
     cache.set(progress_key(item_id), {"updated": timezone.now().isoformat(), **values}, 3600)
 
 
+# --- the access token ----------------------------------------------------------------------
+
+UNREADABLE_TOKEN = (
+    "Billfold cannot decrypt this bank's access token: FIELD_ENCRYPTION_KEYS (or SECRET_KEY, "
+    "when no keys are set) changed since the bank was connected. The operator can put the old "
+    "key back in FIELD_ENCRYPTION_KEYS, after the newest one, and run "
+    "manage.py rotate_encryption_keys; otherwise remove this connection and connect the bank "
+    "again."
+)
+
+
+def bank_item_access_token(*, item: BankItem) -> str:
+    """The item's plain access token. A provider whose token is no secret (the demo bank)
+    makes one that no configured key opens again, and it is stored re-encrypted; any other
+    raises DecryptionError with what the operator can do."""
+    try:
+        return item.access_token
+    except DecryptionError:
+        token = get_provider(item.provider).recover_access_token(item_id=item.item_id)
+        if token is None:
+            raise DecryptionError(UNREADABLE_TOKEN) from None
+    item.access_token = token
+    BankItem.objects.filter(pk=item.pk).update(access_token_encrypted=item.access_token_encrypted)
+    log.warning("bank item %s: access token re-made with the current key", item.pk)
+    return token
+
+
 # --- connecting ----------------------------------------------------------------------------
 
 
@@ -122,7 +149,8 @@ def bank_item_connect(*, user, provider_name: str, public_token: str) -> BankIte
 
 def bank_accounts_refresh(*, item: BankItem) -> list[BankAccount]:
     """Fetch the item's accounts from the provider and record any new ones (unmapped)."""
-    accounts = get_provider(item.provider).accounts(access_token=item.access_token)
+    token = bank_item_access_token(item=item)
+    accounts = get_provider(item.provider).accounts(access_token=token)
     with transaction.atomic():
         return _accounts_record(item, accounts)
 
@@ -181,10 +209,19 @@ def bank_item_remove(*, user, item: BankItem, delete_transactions: bool) -> int:
     """Disconnect at the provider, then forget the item; optionally delete its transactions."""
     provider = get_provider(item.provider)
     try:
-        provider.remove(access_token=item.access_token)
+        provider.remove(access_token=bank_item_access_token(item=item))
     except ProviderError as exc:
         # The user asked to disconnect: a provider that already forgot the item is fine.
         log.warning("bank item %s: remove at provider failed: %s", item.pk, exc)
+    except DecryptionError:
+        # Without the token the provider cannot be told; the user's side goes anyway.
+        log.warning(
+            "bank item %s (%s %s): removed here only; its access token cannot be decrypted, "
+            "so it stays at the provider",
+            item.pk,
+            item.provider,
+            item.item_id,
+        )
     with transaction.atomic():
         accounts = [ba.account for ba in item.accounts.select_related("account") if ba.account]
         deleted = 0
@@ -373,7 +410,7 @@ def _call_with_retries(fn):
 
 
 def _fetch_all(provider, item: BankItem) -> _Collected:
-    token = item.access_token
+    token = bank_item_access_token(item=item)
     for _restart in range(MAX_RESTARTS + 1):
         collected = _Collected(cursor=item.cursor, started_from=item.cursor)
         pages = 0

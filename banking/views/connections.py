@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from banking.connections import BankItem
+from banking.crypto import DecryptionError
 from banking.forms_connections import AccountMappingForm, RemoveConnectionForm
 from banking.providers import get_provider
 from banking.providers.base import ProviderError
@@ -67,11 +68,13 @@ def plaid_link_token(request: HttpRequest) -> JsonResponse:
     try:
         data = provider.link_start(
             user_id=request.user.pk,
-            access_token=item.access_token if item else None,
+            access_token=sync_services.bank_item_access_token(item=item) if item else None,
             new_accounts=bool(item and item.new_accounts_available),
         )
     except ProviderError as exc:
         return JsonResponse({"error": str(exc)}, status=502 if exc.retryable else 400)
+    except DecryptionError as exc:  # update mode needs the token no key opens now
+        return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse(data)
 
 
