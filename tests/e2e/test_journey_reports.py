@@ -27,9 +27,6 @@ def test_a_report_of_this_month_is_exported_as_csv(signed_in_page, e2e_user, che
     )
     page = signed_in_page
     page.goto(reverse("insights:reports"))
-    if page.get_by_text("Reports is coming soon").count():
-        pytest.skip("the reports page is still a “coming soon” placeholder (insights:reports)")
-
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
     usd = page.locator("section.card").filter(has=page.get_by_role("heading", name="USD"))
     expect(usd).to_contain_text("Spent $100.00 · earned $2,500.00")
