@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from ledger.forms.fields import OwnedMultipleChoiceField
 from ledger.models import Account, Category, Rule, Tag
 from ledger.rules import FIELD_LABELS, FIELD_OPS, KINDS, OP_LABELS, RuleError, clean_conditions
 from ledger.services.rules import RuleInput
@@ -94,7 +95,8 @@ class RuleForm(forms.Form):
     set_category = forms.ModelChoiceField(
         queryset=Category.objects.none(), required=False, label="Set category"
     )
-    add_tags = forms.ModelMultipleChoiceField(
+    # Bounded ids: a number past any row id (10**30) is a field error, not a failed query.
+    add_tags = OwnedMultipleChoiceField(
         queryset=Tag.objects.none(), required=False, label="Add tags"
     )
     rename_payee = forms.CharField(

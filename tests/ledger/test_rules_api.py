@@ -175,3 +175,33 @@ def test_a_pattern_that_ran_out_of_time_is_reported(alice, alice_client, checkin
     preview = alice_client.get(f"/api/v1/rules/{slow.pk}/preview").json()
     assert "took too long" in preview["warning"]
     assert alice_client.get(f"/api/v1/rules/{slow.pk}").json()["pattern_timed_out_at"]
+
+
+HUGE_ID = 10**30  # past any 64-bit id: SQLite cannot even bind it
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"set_category": HUGE_ID}, "set_category"),
+        ({"add_tags": [HUGE_ID]}, "add_tags"),
+        ({"conditions": [{"field": "account", "op": "is", "value": HUGE_ID}]}, "conditions"),
+    ],
+)
+def test_an_id_past_any_row_is_a_400_field_error(alice, alice_client, body, field):
+    response = alice_client.post(
+        "/api/v1/rules", {"name": "x", "conditions": TESCO, **body}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Rule.objects.filter(user=alice).exists()
+
+
+def test_huge_ids_elsewhere_in_the_rules_api_are_400_or_404(alice_client, rule):
+    for url, body in [
+        ("/api/v1/rules/reorder", {"ids": [HUGE_ID]}),
+        ("/api/v1/rules/from-transaction", {"transaction": HUGE_ID, "category": HUGE_ID}),
+    ]:
+        assert alice_client.post(url, body, content_type="application/json").status_code == 400
+    for url in (f"/api/v1/rules/{HUGE_ID}", f"/api/v1/rules/{HUGE_ID}/preview"):
+        assert alice_client.get(url).status_code == 404

@@ -270,3 +270,27 @@ def test_a_range_without_its_second_end_is_an_error_not_a_crash(alice_client, gr
     assert response.status_code == 200
     assert "both ends of the range" in response.context["formset"].forms[0].errors["value"][0]
     assert not Rule.objects.exists()
+
+
+HUGE_ID = str(10**30)  # past any 64-bit id: SQLite cannot even bind it
+
+
+@pytest.mark.parametrize("picker", ["set_category", "add_tags", "account"])
+def test_an_id_past_any_row_is_a_field_error_in_every_picker(
+    alice, alice_client, checking, groceries, picker
+):
+    rows = [{"field": "payee", "op": "contains", "value": "tesco"}]
+    extra = {"name": "Tesco", "match_all": "1", "set_category": groceries.pk}
+    if picker == "account":
+        rows = [{"field": "account", "op": "is", "account": HUGE_ID}]
+    else:
+        extra[picker] = HUGE_ID
+    response = alice_client.post(reverse("ledger:rule-create"), cond_data(rows, **extra))
+    assert response.status_code == 200  # the form again, with the error beside the field
+    if picker == "account":
+        assert "account" in response.context["formset"].forms[0].errors
+    else:
+        assert picker in response.context["form"].errors
+    assert not Rule.objects.filter(user=alice).exists()
+    tested = alice_client.post(reverse("ledger:rule-test"), cond_data(rows, **extra))
+    assert tested.status_code in (200, 400)
