@@ -80,7 +80,10 @@ class BudgetSerializer(serializers.ModelSerializer):
         required=False,
         help_text="An expense category (its sub-categories count too); null for all spending.",
     )
-    amount = AmountField(help_text="The limit per period, more than zero.")
+    amount = AmountField(
+        help_text="The limit per period, more than zero. There is no history of limits: with "
+        "rollover, a new limit also changes what earlier periods carried over."
+    )
     currency = serializers.CharField(required=False, max_length=3)
     status = serializers.SerializerMethodField()
 

@@ -24,6 +24,12 @@ def _currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(CURRENCIES)]
 
 
+ROLLOVER_LIMIT_NOTE = (
+    "With roll over on, changing the limit also changes what past months carried over: "
+    "every earlier period counts at the new limit."
+)
+
+
 class BudgetForm(forms.Form):
     category = CategoryChoiceField(
         queryset=None,
@@ -40,11 +46,13 @@ class BudgetForm(forms.Form):
         help_text="Carry what is left (or overspent) into the next period.",
     )
 
-    def __init__(self, *args, user, category=None, **kwargs) -> None:
+    def __init__(self, *args, user, category=None, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = user_categories(user, include=category).filter(
             kind="expense"
         )
+        if editing:  # budgets keep one limit, not a history of them
+            self.fields["amount"].help_text = ROLLOVER_LIMIT_NOTE
 
 
 class ThresholdsField(forms.CharField):

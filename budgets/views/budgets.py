@@ -143,7 +143,11 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "rollover": budget.rollover,
     }
     form = BudgetForm(
-        request.POST or None, user=request.user, category=budget.category, initial=initial
+        request.POST or None,
+        user=request.user,
+        category=budget.category,
+        initial=initial,
+        editing=True,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -416,3 +416,10 @@ def test_wrong_methods_get_405(alice_client, budget, item, notification):
     )
     assert alice_client.get(reverse("budgets:subscription-track")).status_code == 405
     assert alice_client.post(reverse("budgets:recurring-upcoming")).status_code == 405
+
+
+def test_the_edit_form_says_a_new_limit_changes_what_past_months_carried_over(alice_client, budget):
+    note = "changing the limit also changes what past months carried over"
+    edit = alice_client.get(reverse("budgets:budget-edit", args=[budget.pk])).content.decode()
+    assert note in edit and 'aria-describedby="id_amount_helptext"' in edit
+    assert note not in alice_client.get(reverse("budgets:budget-create")).content.decode()
