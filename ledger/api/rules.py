@@ -123,11 +123,29 @@ class MatchSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "payee", "description", "amount", "account", "category"]
 
 
+class PreviewItemSerializer(MatchSerializer):
+    notes = serializers.CharField(help_text="The notes after applying the rule.")
+    notes_before = serializers.CharField(help_text="The notes now (differs when they change).")
+
+    class Meta(MatchSerializer.Meta):
+        fields = [*MatchSerializer.Meta.fields, "notes", "notes_before"]
+
+
+class KeptNotesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transaction
+        fields = ["id", "date", "payee", "notes"]
+
+
 PREVIEW = inline_serializer(
     "RulePreview",
     fields={
         "count": serializers.IntegerField(),
-        "sample": MatchSerializer(many=True),
+        "sample": PreviewItemSerializer(many=True),
+        "notes_kept": serializers.IntegerField(
+            help_text="Matching transactions that already have notes: never replaced."
+        ),
+        "notes_kept_sample": KeptNotesSerializer(many=True),
         "warning": serializers.CharField(
             help_text="Set when the rule's pattern ran out of time on some transactions."
         ),
@@ -183,7 +201,9 @@ class RuleViewSet(viewsets.ModelViewSet):
         return Response(
             {
                 "count": preview.count,
-                "sample": MatchSerializer(preview.sample, many=True).data,
+                "sample": PreviewItemSerializer(preview.sample, many=True).data,
+                "notes_kept": preview.notes_kept,
+                "notes_kept_sample": KeptNotesSerializer(preview.kept_sample, many=True).data,
                 "warning": SLOW_PATTERN_MESSAGE if preview.slow_pattern else "",
             }
         )

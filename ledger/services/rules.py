@@ -66,8 +66,10 @@ def _may_set_category(txn: Transaction) -> bool:
     return txn.categorized_by != CategorizedBy.MANUAL and txn.transfer_id is None
 
 
-def _apply_outcome(txn: Transaction, outcome: Outcome) -> set[str]:
-    """Write an outcome onto a transaction in memory; returns the names of changed fields."""
+def _apply_outcome(txn: Transaction, outcome: Outcome, *, keep_notes: bool = False) -> set[str]:
+    """Write an outcome onto a transaction in memory; returns the names of changed fields.
+
+    `keep_notes`: notes already there stay (the rule's are left on `txn._rule_notes_kept`)."""
     changed: set[str] = set()
     if (
         outcome.category_id is not None
@@ -82,20 +84,28 @@ def _apply_outcome(txn: Transaction, outcome: Outcome) -> set[str]:
         txn.payee = outcome.payee
         changed.add("payee")
     if outcome.notes is not None and txn.notes != outcome.notes:
-        txn.notes = outcome.notes
-        changed.add("notes")
+        if keep_notes and (txn.notes or "").strip():
+            txn._rule_notes_kept = outcome.notes  # type: ignore[attr-defined]
+        else:
+            txn.notes = outcome.notes
+            changed.add("notes")
     if outcome.tag_ids:
         txn._rule_tag_ids = set(outcome.tag_ids)  # type: ignore[attr-defined]
     return changed
 
 
 def rules_apply(
-    *, user, transactions: list[Transaction], ruleset: RuleSet | None = None
+    *,
+    user,
+    transactions: list[Transaction],
+    ruleset: RuleSet | None = None,
+    keep_notes: bool = False,
 ) -> list[Transaction]:
     """Run the user's rules over transactions in memory; returns those a rule changed.
 
     Nothing is saved. Tags a rule adds are left on `txn._rule_tag_ids`: after saving, call
-    `rules_attach_tags(transactions=...)`.
+    `rules_attach_tags(transactions=...)`. `keep_notes` (the history) never replaces notes a
+    transaction already has.
     """
     ruleset = ruleset if ruleset is not None else rules_compile(user=user)
     if not len(ruleset):
@@ -110,7 +120,9 @@ def rules_apply(
             amount=txn.amount,
             account_id=txn.account_id,
         )
-        if outcome is not None and (_apply_outcome(txn, outcome) or outcome.tag_ids):
+        if outcome is not None and (
+            _apply_outcome(txn, outcome, keep_notes=keep_notes) or outcome.tag_ids
+        ):
             changed.append(txn)
     _note_timeouts(ruleset)
     return changed
@@ -301,13 +313,21 @@ SLOW_PATTERN_MESSAGE = (
 
 @dataclass
 class Preview:
+    """What applying a rule to the history would do. Rows whose notes change carry
+    `notes_before`; rows that keep their own notes (never replaced) are counted in
+    `notes_kept`, the newest in `kept_sample` with the rule's text on `_rule_notes_kept`."""
+
     count: int
     sample: list[Transaction]
     slow_pattern: bool = False  # the pattern ran out of time on some transactions
+    notes_kept: int = 0
+    kept_sample: list[Transaction] = field(default_factory=list)
 
 
-def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> tuple[int, list]:
-    """Run `ruleset` over the user's history, newest first; count (and save) real changes."""
+def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> Preview:
+    """Run `ruleset` over the user's history, newest first; count (and save) real changes.
+
+    Notes a transaction already has are never replaced (the user may have written them)."""
     qs = (
         Transaction.objects.for_user(user)
         .select_related("account")
@@ -315,13 +335,14 @@ def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> tuple[in
         .order_by("-date", "-id")
     )
     through = Transaction.tags.through
-    count = 0
-    found: list[Transaction] = []
+    result = Preview(count=0, sample=[])
+    found = result.sample
 
     def run(chunk: list[Transaction]) -> None:
-        nonlocal count
         before = {t.pk: (t.category_id, t.payee, t.notes) for t in chunk}
-        changed = rules_apply(user=user, transactions=chunk, ruleset=ruleset)
+        changed = rules_apply(user=user, transactions=chunk, ruleset=ruleset, keep_notes=True)
+        kept = [t for t in chunk if hasattr(t, "_rule_notes_kept")]
+        result.notes_kept += len(kept)
         tagged = [t.pk for t in changed if getattr(t, "_rule_tag_ids", None)]
         has_tags: dict[int, set[int]] = {}
         for tid, gid in through.objects.filter(transaction_id__in=tagged).values_list(
@@ -334,11 +355,18 @@ def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> tuple[in
             if before[t.pk] != (t.category_id, t.payee, t.notes)
             or getattr(t, "_rule_tag_ids", set()) - has_tags.get(t.pk, set())
         ]
-        count += len(real)
+        result.count += len(real)
         if apply:
             transactions_save_rule_changes(transactions=real)
-        elif limit is None or len(found) < limit:
+            return
+        for t in real:
+            t.notes_before = before[t.pk][2]  # type: ignore[attr-defined]
+        if limit is None or len(found) < limit:
             found.extend(real[: None if limit is None else limit - len(found)])
+        if limit is None or len(result.kept_sample) < limit:
+            result.kept_sample.extend(
+                kept[: None if limit is None else limit - len(result.kept_sample)]
+            )
 
     chunk: list[Transaction] = []
     for txn in qs.iterator(chunk_size=2000):
@@ -348,21 +376,22 @@ def _scan(*, user, ruleset: RuleSet, limit: int | None, apply: bool) -> tuple[in
             chunk = []
     if chunk:
         run(chunk)
-    return count, found
+    return result
 
 
 def rule_preview(*, rule: Rule, limit: int = 50) -> Preview:
     """How many of the user's transactions this rule would change, and the newest of them."""
     ruleset = rules_compile(user=rule.user, rules=[rule])
-    count, sample = _scan(user=rule.user, ruleset=ruleset, limit=limit, apply=False)
-    return Preview(count=count, sample=sample, slow_pattern=bool(ruleset.timeouts()))
+    preview = _scan(user=rule.user, ruleset=ruleset, limit=limit, apply=False)
+    preview.slow_pattern = bool(ruleset.timeouts())
+    return preview
 
 
 def rule_apply_to_existing(*, rule: Rule) -> int:
     """Apply one rule to every existing transaction it matches; returns how many changed.
 
-    Hand-set categories stay. Past APPLY_IN_BACKGROUND_ABOVE rows the work is queued and
-    -1 is returned.
+    Hand-set categories and notes a transaction already has stay. Past
+    APPLY_IN_BACKGROUND_ABOVE rows the work is queued and -1 is returned.
     """
     preview = rule_preview(rule=rule, limit=0)
     if preview.count > APPLY_IN_BACKGROUND_ABOVE:
@@ -380,13 +409,12 @@ def rule_apply_to_existing(*, rule: Rule) -> int:
 
 def _apply_now(*, rule: Rule) -> int:
     with db_transaction.atomic():
-        count, _ = _scan(
+        return _scan(
             user=rule.user,
             ruleset=rules_compile(user=rule.user, rules=[rule]),
             limit=None,
             apply=True,
-        )
-    return count
+        ).count
 
 
 def rule_apply_to_existing_task(user_id: int, rule_id: int) -> int:

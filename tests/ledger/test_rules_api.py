@@ -205,3 +205,23 @@ def test_huge_ids_elsewhere_in_the_rules_api_are_400_or_404(alice_client, rule):
         assert alice_client.post(url, body, content_type="application/json").status_code == 400
     for url in (f"/api/v1/rules/{HUGE_ID}", f"/api/v1/rules/{HUGE_ID}/preview"):
         assert alice_client.get(url).status_code == 404
+
+
+def test_the_preview_shows_notes_before_and_after_and_those_it_keeps(alice, alice_client, checking):
+    rule = rule_create(
+        user=alice, data=RuleInput(name="Work", conditions=TESCO, set_notes="work lunch")
+    )
+    empty = make_transaction(checking, payee="Tesco 1", notes="")
+    mine = make_transaction(checking, payee="Tesco 2", notes="for the party")
+    preview = alice_client.get(f"/api/v1/rules/{rule.pk}/preview").json()
+    assert preview["count"] == 1
+    assert [(m["id"], m["notes_before"], m["notes"]) for m in preview["sample"]] == [
+        (empty.pk, "", "work lunch")
+    ]
+    assert preview["notes_kept"] == 1
+    assert [(m["id"], m["notes"]) for m in preview["notes_kept_sample"]] == [
+        (mine.pk, "for the party")
+    ]
+    assert alice_client.post(f"/api/v1/rules/{rule.pk}/apply").json()["changed"] == 1
+    mine.refresh_from_db()
+    assert mine.notes == "for the party"

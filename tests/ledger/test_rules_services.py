@@ -272,3 +272,32 @@ def test_a_tags_only_rule_applied_to_existing_counts_only_rows_still_missing_the
     assert list(untagged.tags.all()) == [trip]
     assert list(tagged.tags.all()) == [trip]
     assert rule_preview(rule=rule).count == 0
+
+
+def test_applying_set_notes_to_existing_fills_empty_notes_and_keeps_the_users_own(alice, checking):
+    rule = payee_rule(alice, "uber", None, set_notes="work trip")
+    blank = make_transaction(checking, payee="Uber 1", notes="")
+    spaces = make_transaction(checking, payee="Uber 2", notes="  ")
+    mine = make_transaction(checking, payee="Uber 3", notes="Mum's birthday, paid back")
+    done = make_transaction(checking, payee="Uber 4", notes="work trip")
+
+    preview = rule_preview(rule=rule)
+    assert preview.count == 2
+    assert {(t.pk, t.notes_before, t.notes) for t in preview.sample} == {
+        (blank.pk, "", "work trip"),
+        (spaces.pk, "  ", "work trip"),
+    }
+    assert preview.notes_kept == 1
+    assert [(t.pk, t.notes) for t in preview.kept_sample] == [
+        (mine.pk, "Mum's birthday, paid back")
+    ]
+
+    assert rule_apply_to_existing(rule=rule) == 2
+    notes = dict(Transaction.objects.values_list("pk", "notes"))
+    assert notes == {
+        blank.pk: "work trip",
+        spaces.pk: "work trip",
+        mine.pk: "Mum's birthday, paid back",
+        done.pk: "work trip",
+    }
+    assert rule_preview(rule=rule).count == 0  # nothing left to do, and nothing overwritten

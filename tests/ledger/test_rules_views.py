@@ -272,6 +272,48 @@ def test_a_range_without_its_second_end_is_an_error_not_a_crash(alice_client, gr
     assert not Rule.objects.exists()
 
 
+def test_the_apply_preview_shows_old_and_new_notes_and_the_notes_it_keeps(
+    alice, alice_client, checking
+):
+    rule = rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Work rides",
+            conditions=[{"field": "payee", "op": "contains", "value": "uber"}],
+            set_notes="work trip",
+        ),
+    )
+    make_transaction(checking, payee="Uber 1", notes="")
+    mine = make_transaction(checking, payee="Uber 2", notes="Mum's birthday")
+    page = alice_client.get(reverse("ledger:rule-apply", args=[rule.pk]))
+    html = page.content.decode()
+    assert "1 transaction would change" in html
+    assert "only fills in empty notes" in html
+    assert "(none)</span> → work trip" in html
+    assert "1 matching transaction already has notes of its own" in html
+    assert "Mum&#x27;s birthday" in html
+    alice_client.post(reverse("ledger:rule-apply", args=[rule.pk]))
+    mine.refresh_from_db()
+    assert mine.notes == "Mum's birthday"
+
+
+def test_the_apply_preview_tells_about_kept_notes_when_nothing_else_changes(
+    alice, alice_client, checking
+):
+    rule = rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Work rides",
+            conditions=[{"field": "payee", "op": "contains", "value": "uber"}],
+            set_notes="work trip",
+        ),
+    )
+    make_transaction(checking, payee="Uber 2", notes="Mum's birthday")
+    html = alice_client.get(reverse("ledger:rule-apply", args=[rule.pk])).content.decode()
+    assert "Nothing to change" in html
+    assert "1 matching transaction already has notes of its own" in html
+
+
 HUGE_ID = str(10**30)  # past any 64-bit id: SQLite cannot even bind it
 
 
