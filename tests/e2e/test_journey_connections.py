@@ -84,6 +84,7 @@ def test_the_demo_bank_connects_syncs_with_progress_and_brings_new_transactions(
     added, _, removed = (int(n) for n in LAST_RUN.search(last_run.inner_text()).groups())
     assert added > 0, "every demo sync brings a fresh purchase"
     page.unroute("**/connections/*/sync/")
+    worker.wait_until_idle()
     assert worker.processed().count("banking.tasks.bank_sync_item") == 2, worker.output()
 
     assert listed_count(page) == before + added - removed

@@ -240,6 +240,7 @@ def test_a_large_statement_is_checked_and_imported_by_the_worker(
     expect(page.get_by_role("heading", name="Importing…")).to_be_visible()
     expect(page.locator("[data-state-label]")).to_have_text("Imported", timeout=60_000)
     assert counts(page)["Added"] == str(rows)
+    worker.wait_until_idle()
     assert worker.processed().count("banking.tasks.import_process") == 2, worker.output()
 
     page.goto(reverse("ledger:transaction-list"))

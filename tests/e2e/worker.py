@@ -27,27 +27,36 @@ from tests.platform.conftest import ROOT, clean_env, session_database_url
 START_TIMEOUT = 30
 DRAIN_TIMEOUT = 60
 PROCESSED = re.compile(r"Processed '([\w.]+)'")
+FINISHED = re.compile(r"(?:Processed|Failed) '[\w.]+'")
 
 
 @dataclass
 class Worker:
     process: subprocess.Popen
     log: Path
+    tasks_before: int = 0  # task results saved before it started (tasks run inline)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
     def processed(self) -> list[str]:
-        """The tasks (dotted paths) this worker process has finished, in order."""
+        """The tasks (dotted paths) this worker process has finished, in order. What the
+        page shows can be written before the task ends: wait_until_idle() first."""
         return PROCESSED.findall(self.output())
 
     def wait_until_idle(self, timeout: float = DRAIN_TIMEOUT) -> None:
-        """Until nothing is queued or running (a chain queues its next task before the
-        one before it is acknowledged, so an empty queue means the chain is done)."""
-        from django_q.models import OrmQ
+        """Until nothing is queued or running, and the log has a line for every task done.
+
+        A chain queues its next task before the one before it is acknowledged, so an empty
+        queue means the chain is done; a task's row is saved before its log line is written.
+        """
+        from django_q.models import OrmQ, Task
 
         deadline = time.monotonic() + timeout
-        while OrmQ.objects.exists():
+        while (
+            OrmQ.objects.exists()
+            or len(FINISHED.findall(self.output())) < Task.objects.count() - self.tasks_before
+        ):
             if self.process.poll() is not None:
                 pytest.fail(f"the worker exited with tasks queued:\n{self.output()}")
             if time.monotonic() > deadline:
@@ -83,6 +92,9 @@ def use_shared_folder(settings, var_dir: Path) -> None:
 
 def start(var_dir: Path, log: Path) -> Worker:
     """Start `manage.py qcluster` on the test database and wait until it is running."""
+    from django_q.models import Task
+
+    before = Task.objects.count()
     env = clean_env(
         var_dir.parent,
         SECRET_KEY=settings.SECRET_KEY,  # task packages are signed with it
@@ -102,7 +114,7 @@ def start(var_dir: Path, log: Path) -> Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    worker = Worker(process=process, log=log)
+    worker = Worker(process=process, log=log, tasks_before=before)
     deadline = time.monotonic() + START_TIMEOUT
     while "running." not in worker.output():
         if process.poll() is not None or time.monotonic() > deadline:
