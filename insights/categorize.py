@@ -89,7 +89,9 @@ def categorize_transactions(*, user, transaction_ids: Sequence[int]) -> Categori
                 )
             )
             rows = [t for t in rows if t.pk not in split]
-            changed = rules_apply(user=user, transactions=rows, ruleset=ruleset)
+            # These rows are saved already: notes on them were typed by the user (a manual
+            # entry) or set when the file was imported, and a rule's notes never replace them.
+            changed = rules_apply(user=user, transactions=rows, ruleset=ruleset, keep_notes=True)
             result.by_rule += sum(1 for t in changed if t.categorized_by == CategorizedBy.RULE)
             transactions_save_rule_changes(transactions=changed, by_user=False)
 

@@ -131,3 +131,32 @@ def test_the_api_create_is_categorized_too(alice, django_capture_on_commit_callb
         )
     assert response.status_code == 201, response.content
     assert Transaction.objects.get(pk=response.json()["id"]).category == coffee
+
+
+def test_a_rules_notes_fill_an_empty_note_but_never_replace_what_the_user_typed(
+    alice, django_capture_on_commit_callbacks
+):
+    account = make_account(alice)
+    rule_create(
+        user=alice,
+        data=RuleInput(
+            name="Coffee",
+            conditions=[{"field": "payee", "op": "contains", "value": "starbucks"}],
+            set_notes="coffee run",
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        plain = transaction_create(
+            user=alice, account=account, date="2025-05-01", amount="-3", payee="Starbucks"
+        )
+        typed = transaction_create(
+            user=alice,
+            account=account,
+            date="2025-05-02",
+            amount="-3",
+            payee="Starbucks",
+            notes="with Sam, she paid",
+        )
+    plain.refresh_from_db()
+    typed.refresh_from_db()
+    assert (plain.notes, typed.notes) == ("coffee run", "with Sam, she paid")
