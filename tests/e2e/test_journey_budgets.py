@@ -57,7 +57,10 @@ def test_a_purchase_that_passes_a_budget_turns_it_red(signed_in_page, checking) 
     expect(card.locator(".badge")).to_have_text("Over")
     expect(card.locator(".figures")).to_contain_text("Spent $130.00 of $100.00")
     expect(card.locator(".figures .amount.neg")).to_have_text("$30.00")
-    expect(page.locator("main .grid .card").first).to_contain_text("$130.00 spent of $100.00")
+    summary = page.locator("main .grid .card").first
+    expect(summary).to_contain_text("$130.00 spent of $100.00")
+    expect(summary).to_contain_text("$30.00 over in total")
+    expect(summary).not_to_contain_text("-$30.00")
     shoot(page, "budgets-over")
 
 
