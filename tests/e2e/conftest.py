@@ -13,8 +13,9 @@ error here).
 
 Run alone with `make e2e` (pytest -m e2e). Add a journey: a test module here with
 `pytestmark = pytest.mark.e2e`, the `page` (signed out) or `signed_in_page` fixture (plus
-`checking` for default categories and an account), and `shoot(page, "name")` from
-tests/e2e/screenshots.py for the pages it reaches. Journeys live in test_journey_*.py.
+`checking` for default categories and an account, and `worker` when what the user waits for
+is done in the background), and `shoot(page, "name")` from tests/e2e/screenshots.py for the
+pages it reaches. Journeys live in test_journey_*.py.
 """
 
 import os
