@@ -421,6 +421,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "ofxtools": {"level": "WARNING"},  # it logs every OFX element it reads at INFO
         "django-q": {"level": env.str("Q_LOG_LEVEL", default="WARNING")},  # django-q2's logger name
     },
 }

@@ -10,7 +10,8 @@ Public API (everything takes ``bytes`` or a binary file object):
   ``.date_candidates`` when day/month order cannot be told)
 - ``csv_rows(source, layout, mapping=None) -> Iterator[ParsedRow | RowError]`` (streaming)
 - ``ofx_parse / qif_parse(data, date_order=None) / camt_parse / mt940_parse -> StatementResult``
-  (``.accounts``: one StatementAccount per account in the file, each with its rows)
+  (``.accounts``: one StatementAccount per account in the file, each with its rows; for OFX,
+  ``.reader`` says whether ofxtools read it or, when ofxtools refused it, the lenient reader)
 - ``match_profile(header) -> BankProfile | None``, ``PROFILES``
 - ``suggest_flip(rows, account_type) -> bool``
 

@@ -114,6 +114,9 @@ class StatementResult:
     date_ambiguous: bool = False
     date_candidates: list[str] = field(default_factory=list)  # e.g. ["mdy", "dmy"]
     date_order: str = ""  # the order used ("mdy" / "dmy"), QIF only
+    # OFX only: "ofxtools" when that library read the file, "lenient" when it refused the
+    # file and our own reader did.
+    reader: str = ""
 
     def rows(self) -> Iterator[ParsedRow | RowError]:
         for account in self.accounts:

@@ -4,6 +4,7 @@ import datetime
 import json
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -199,3 +200,61 @@ def test_a_sample_with_several_accounts_maps_each_to_an_account(alice, statement
     import_preview(batch=again, account_map=account_map, date_order="mdy")
     again.refresh_from_db()
     assert again.meta["summary"]["new"] == 0
+
+
+# What every OFX/QFX sample stored before ofxtools read OFX files: the rows with their
+# fingerprints and external ids, imported into an account with a known id (fingerprints
+# include the account's id).
+BEFORE_OFXTOOLS = json.loads(
+    (Path(__file__).parent / "fixtures" / "ofx_imported_before_ofxtools.json").read_text()
+)
+BEFORE_OFXTOOLS.pop("_about")
+
+
+def _account_for(alice, name: str) -> Account:
+    currency = VALID[name][0]
+    return make_account(alice, currency=currency, pk=BEFORE_OFXTOOLS[name]["account"])
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_OFXTOOLS))
+def test_ofx_rows_keep_the_fingerprints_and_external_ids_they_had_before(alice, statements, name):
+    account = _account_for(alice, name)
+    command(str(statements / name), "--user", alice.email, "--account", str(account.pk))
+    stored = list(
+        Transaction.objects.filter(account=account)
+        .order_by("pk")
+        .values("date", "amount", "payee", "description", "external_id", "fingerprint")
+    )
+    assert [
+        {**row, "date": row["date"].isoformat(), "amount": str(row["amount"])} for row in stored
+    ] == BEFORE_OFXTOOLS[name]["rows"]
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_OFXTOOLS))
+def test_an_ofx_file_imported_before_ofxtools_adds_nothing_when_imported_again(
+    alice, statements, name
+):
+    account = _account_for(alice, name)
+    before = BEFORE_OFXTOOLS[name]["rows"]
+    # The rows exactly as the import before the change wrote them.
+    Transaction.objects.bulk_create(
+        Transaction(
+            user=alice,
+            account=account,
+            date=datetime.date.fromisoformat(row["date"]),
+            amount=Decimal(row["amount"]),
+            payee=row["payee"],
+            description=row["description"],
+            external_id=row["external_id"],
+            fingerprint=row["fingerprint"],
+            source="file",
+        )
+        for row in before
+    )
+    again = command(str(statements / name), "--user", alice.email, "--account", str(account.pk))
+    assert (again["added"], again["duplicates"], again["possible_duplicates"]) == (
+        0,
+        len(before),
+        0,
+    )
+    assert Transaction.objects.filter(account=account).count() == len(before)

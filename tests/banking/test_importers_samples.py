@@ -19,6 +19,7 @@ from banking.importers import (
     csv_sniff,
     detect_format,
     mt940_parse,
+    ofx,
     ofx_parse,
     qif_parse,
 )
@@ -230,6 +231,73 @@ def test_qfx_without_header_and_with_a_reused_fitid() -> None:
         (D(2019, 1, 9), Decimal("-1000"), "21302970191741#2"),
     ]
     assert any("FITID" in n for n in result.notices)
+
+
+# Which reader reads each OFX/QFX sample: ofxtools when it accepts the file, our lenient
+# reader for the files it refuses (and why it refuses them).
+OFX_READERS = {
+    "ofx/actual_data-multi-decimal.ofx": "lenient",  # no LEDGERBAL
+    "ofx/beangulp_2013-12-03.bofa.ofx": "ofxtools",
+    "ofx/ledger-autosync_accented_characters_latin1.ofx": "lenient",  # BANKID of 10 digits
+    "ofx/ofxparse_anzcc.ofx": "ofxtools",
+    "ofx/ofxparse_checking.ofx": "lenient",  # BANKID of 10 digits
+    "ofx/ofxparse_fail_nice_decimal_error.ofx": "lenient",  # no header
+    "ofx/ofxparse_multiple_accounts.ofx": "ofxtools",
+    "ofx/ofxparse_ofx-v102-empty-tags.ofx": "lenient",  # blank lines before the header
+    "ofx/ofxparse_suncorp.ofx": "ofxtools",
+    "ofx/ofxparse_vanguard.ofx": "ofxtools",  # investment only: refused after reading
+    "ofx/ofxtools_br_nubank_cc.ofx": "lenient",  # no LEDGERBAL
+    "ofx/ofxtools_stmtrs_euro.ofx": "ofxtools",
+    "qfx/actual_1252.qfx": "ofxtools",
+    "qfx/actual_8859-1.qfx": "lenient",  # CHARSET:8859-1 is not a value the spec allows
+    "qfx/actual_html-vals.qfx": "ofxtools",
+    "qfx/beancount_reds_importers_360Checking.qfx": "lenient",  # no <?xml?> declaration
+    "qfx/beancount_reds_importers_ally_transactions.qfx": "lenient",  # no header
+}
+
+
+def test_every_ofx_and_qfx_sample_has_its_reader_listed() -> None:
+    found = {
+        p.relative_to(SAMPLES).as_posix() for d in ("ofx", "qfx") for p in (SAMPLES / d).glob("*")
+    }
+    assert found == set(OFX_READERS)
+    assert sum(r == "ofxtools" for r in OFX_READERS.values()) == 8
+
+
+@pytest.mark.parametrize("name", sorted(OFX_READERS))
+def test_each_ofx_sample_is_read_by_ofxtools_or_else_by_the_lenient_reader(name: str) -> None:
+    data = sample(name)
+    if name == "ofx/ofxparse_vanguard.ofx":
+        # Holdings and trades only: ofxtools reads it, then the file is refused as a whole.
+        with pytest.raises(ImportFileError, match="investment statement"):
+            ofx._read_ofxtools(data, ofx._decode(data))
+        return
+    assert ofx_parse(data).reader == OFX_READERS[name]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in OFX_READERS.items() if r == "ofxtools"))
+def test_ofxtools_and_the_lenient_reader_give_the_same_rows(name: str) -> None:
+    data = sample(name)
+    text = ofx._decode(data)
+    try:
+        strict = ofx._read_ofxtools(data, text)
+    except ImportFileError as exc:
+        with pytest.raises(ImportFileError) as lenient_exc:
+            ofx._read_lenient(text)
+        assert lenient_exc.value.code == exc.code
+        return
+    lenient = ofx._read_lenient(text)
+    assert (strict.reader, lenient.reader) == ("ofxtools", "lenient")
+    assert strict.accounts == lenient.accounts  # keys, types, balances and every row
+    assert strict.notices == lenient.notices
+    assert strict.accounts
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in OFX_READERS.items() if r == "lenient"))
+def test_the_files_ofxtools_refuses_are_ones_it_really_refuses(name: str) -> None:
+    data = sample(name)
+    with pytest.raises(ofx._Rejected):
+        ofx._read_ofxtools(data, ofx._decode(data))
 
 
 # -- QIF ----------------------------------------------------------------------------------
