@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from budgets.models import BudgetAlert, Notification
+from budgets.periods import Calendar
 from budgets.selectors import BudgetStatus, budget_statuses
 from budgets.services.budgets import budget_settings_get
 from ledger.money import format_money
@@ -45,12 +46,13 @@ def _message(status: BudgetStatus, threshold: int) -> tuple[str, str]:
     return title, body
 
 
-def budget_alerts_check(*, user: User) -> list[Notification]:
-    """Alert on every threshold that the current period's spending has newly crossed."""
+def budget_alerts_check(*, user: User, cal: Calendar | None = None) -> list[Notification]:
+    """Alert on every threshold that the current period's spending has newly crossed (the
+    period holding `cal.today`: the demo replays earlier months with it)."""
     preferences = budget_settings_get(user=user)
     thresholds = sorted(preferences.thresholds)
     created: list[Notification] = []
-    for status in budget_statuses(user=user):
+    for status in budget_statuses(user=user, cal=cal):
         crossed = [t for t in thresholds if _crossed(status, t)]
         if not crossed:
             continue

@@ -1,7 +1,10 @@
-"""`manage.py seed_demo`: a demo user with two years of realistic, repeatable activity.
+"""`manage.py seed_demo`: a demo user with two years of realistic, repeatable activity, and
+(from the budgets app) budgets, recurring bills and the alerts they raised.
 
-Idempotent: when the demo user already has transactions it only prints the credentials.
-The numbers come from random.Random(42), so the same day gives the same data.
+Idempotent: when the demo user already has transactions they are left alone; budgets,
+recurring bills and alerts are added when the user has none yet (so a demo made before
+they existed gets them too). The numbers come from random.Random(42), so the same day
+gives the same data.
 """
 
 import datetime
@@ -10,11 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from accounts.models import Profile, User
+from ledger.changes import ledger_touched
 from ledger.models import Account, Category, Tag, Transaction, Transfer
 from ledger.services.categories import categories_create_defaults
 
@@ -48,7 +53,24 @@ class Command(BaseCommand):
                 user = self._user(user)
                 count = Demo(user, today=timezone.localdate()).build()
             self.stdout.write(self.style.SUCCESS(f"Created {count:,} demo transactions."))
+        self._budgets(User.objects.select_related("profile").get(pk=user.pk))
         self.stdout.write(f"Demo account: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+    def _budgets(self, user: User) -> None:
+        """Budgets, recurring bills and alerts, when the budgets app is installed (the ledger
+        does not depend on it)."""
+        if not apps.is_installed("budgets"):
+            return
+        from budgets.demo import demo_budgets_top_up
+
+        added = demo_budgets_top_up(user=user)
+        if added.budgets or added.recurring:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Added {added.budgets} budgets, {added.recurring} recurring bills and "
+                    f"{added.notifications} budget alerts."
+                )
+            )
 
     def _user(self, user: User | None) -> User:
         if user is None:
@@ -331,6 +353,8 @@ class Demo:
         for transfer, (_, out, into) in zip(transfers, plan.transfers, strict=True):
             out.transfer = into.transfer = transfer
         created = Transaction.objects.bulk_create(plan.rows, batch_size=1000)
+        # bulk_create sends no signals: cached aggregates must hear of these months.
+        ledger_touched(user_id=self.user.pk, dates={txn.date for txn in created})
         through = Transaction.tags.through
         through.objects.bulk_create(
             [through(transaction_id=txn.pk, tag_id=self.tag[name].pk) for txn, name in plan.tags],
