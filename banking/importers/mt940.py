@@ -40,8 +40,17 @@ def _amount(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-def _details(info: str) -> tuple[str, str]:
-    """(payee, description) from a :86: field."""
+# German structured details: an optional transaction code (GVC), then ?NN subfields:
+# "166?00SEPA ÜBERWEISUNG?20Rechnung 4711?32MÜLLER GMBH".
+_SUBFIELDS = re.compile(r"^(?:[A-Z0-9]{2,4})?\?\d\d")
+# A bank's own transaction code before free text: "A44?Librairie Gibert Joseph", then the
+# description on the next line.
+_CODE_PREFIX = re.compile(r"^[A-Z0-9]{2,4}\?")
+
+
+def _details(info: str, extra: str = "") -> tuple[str, str]:
+    """(payee, description) from a :86: field; ``extra`` is the :61: field's supplementary
+    details (its second line), which some banks repeat at the end of the payee."""
     flat = " ".join(part.strip() for part in info.splitlines())
     if flat.startswith("/") and _DUTCH.match(flat):
         parts = re.split(
@@ -54,7 +63,7 @@ def _details(info: str) -> tuple[str, str]:
         name = values.get("NAME", "")
         remi = values.get("REMI", "")
         return name, remi or values.get("TRTP", "")
-    if "?" in flat and re.search(r"\?\d\d", flat):
+    if _SUBFIELDS.match(flat):
         fields: dict[str, str] = {}
         for code, value in re.findall(r"\?(\d\d)([^?]*)", flat):
             fields[code] = fields.get(code, "") + value
@@ -64,6 +73,17 @@ def _details(info: str) -> tuple[str, str]:
         )
         payee = (fields.get("32", "") + fields.get("33", "")).strip()
         return payee, purpose.strip() or fields.get("00", "").strip()
+    prefix = _CODE_PREFIX.match(flat)
+    if prefix:
+        first, *rest = [line.strip() for line in info.splitlines() if line.strip()]
+        payee = first[len(prefix.group()) :].strip()
+        description = " ".join(rest)
+        extra = extra.strip()
+        if not description and extra and len(payee) > len(extra) and payee.endswith(extra):
+            # "B32?TREMBLAY, MARIE Paiement mobile" after a :61: whose details are
+            # "Paiement mobile": the payee is the rest (the details stay in the notes).
+            payee = payee[: -len(extra)].strip()
+        return payee, description
     return flat.strip(), ""
 
 
@@ -149,8 +169,8 @@ def mt940_parse(data: Source) -> StatementResult:
                 account_key=account.key,
             )
         elif tag == "86" and pending is not None:
-            payee, description = _details(value)
             extra = pending.payee
+            payee, description = _details(value, extra)
             pending = ParsedRow(
                 line=pending.line,
                 date=pending.date,

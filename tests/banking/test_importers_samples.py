@@ -489,5 +489,13 @@ def test_mt940_sample_in_three_details_dialects() -> None:
     assert (rows[0].payee, rows[0].description) == ("Boulangerie L'Étoile", "Facture 2025-0042")
     assert (rows[2].payee, rows[2].description) == ("MÜLLER GMBH", "Rechnung 4711")
     assert rows[3].payee == "RETRAIT GUICHET AUTOMATIQUE"
+    # A bank's own code before the payee ("A44?", "B32?"), the description on the next line
+    # or, repeated from the :61: line, at the end of the payee's.
+    assert (rows[4].payee, rows[4].description) == ("Librairie Gibert Joseph", "Virement en ligne")
+    assert (rows[5].payee, rows[5].description, rows[5].notes) == (
+        "TREMBLAY, MARIE",
+        "",
+        "Paiement mobile",
+    )
     # Opening balance 1500,00 plus the entries gives the closing balance.
     assert Decimal("1500.00") + sum(r.amount for r in rows) == account.balance
