@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import secrets
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -414,11 +415,16 @@ def import_start(
         )
         stored = ImportFile(batch=batch, user=user, size=size, sha256=sha)
         safe = get_valid_filename(Path(file_name or "statement").name)[-80:] or "statement"
+        # A name no other upload can have, so whatever a failed write leaves under it is
+        # this upload's own partial file, safe to remove.
+        unique = f"{secrets.token_hex(8)}_{safe}"
+        target = stored.file.field.generate_filename(stored, unique)
         file.seek(0)
         try:
-            stored.file.save(safe, File(file, name=safe), save=False)
+            stored.file.save(unique, File(file, name=safe), save=False)
         except OSError as exc:  # a full or read-only disk: the batch above is rolled back
             logger.error("import upload could not be stored: %s", exc)
+            _remove_partial_upload(stored.file.storage, target)
             raise ImportFileError(
                 "The server could not store this file (its disk may be full). Nothing was "
                 "saved; try again later, or tell whoever runs this Billfold.",
@@ -439,6 +445,15 @@ def import_start(
                 batch.delete()
             raise
     return batch
+
+
+def _remove_partial_upload(storage, name: str) -> None:
+    """Django's file storage leaves what it wrote before a write failed (a full disk)."""
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError as exc:
+        logger.error("partial import upload %s could not be removed: %s", name, exc)
 
 
 def _check_statement_currency(entry: dict[str, Any], account: Account) -> None:
