@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,15 +17,39 @@ from config.schedules import SCHEDULES, Periodic, ensure_schedules
 from tests.platform.conftest import ROOT, clean_env, session_database_url
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop the worker and the processes it forked (they share its session)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+def session_processes(session_id: int) -> list[str]:
+    """The processes still alive in a session, as "pid command" lines (from /proc)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
+            if os.getsid(int(entry.name)) != session_id:
+                continue
+            status = (entry / "status").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue  # gone meanwhile
+        if "State:\tZ" not in status:  # a zombie is dead, only not yet reaped
+            alive.append(f"{entry.name} {command}")
+    return alive
+
+
+def stop(process: subprocess.Popen) -> int:
+    """SIGTERM to the cluster's main process only, which stops the processes it forked and
+    exits; whatever is left of its session after that is killed. Returns the exit code.
+
+    Not to the whole process group: the sentinel and the workers would each die of the
+    signal on their own, and the main process then waits for them until killed (~20 s)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait(timeout=10)
+    return process.returncode
 
 
 @pytest.mark.slow
@@ -57,8 +82,11 @@ def test_a_real_worker_process_runs_a_task_queued_through_the_database(tmp_path:
             assert time.monotonic() < deadline, f"task not done in 60 s:\n{log.read_text()}"
             time.sleep(0.5)
     finally:
-        stop(worker)
+        exit_code = stop(worker)
 
+    assert exit_code == 0, f"qcluster did not stop by itself on SIGTERM:\n{log.read_text()}"
+    assert "has stopped." in log.read_text()
+    assert session_processes(worker.pid) == []
     done = Success.objects.get(id=task_id)
     assert done.func == "config.tasks.heartbeat"
     assert done.result == Heartbeat.objects.get().seen_at.isoformat()
