@@ -1,17 +1,18 @@
 """The Content-Security-Policy in a real browser: nothing it blocks on the pages we serve."""
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
+
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def chromium_page(live_server) -> Iterator:
-    executable = os.environ.get("E2E_CHROMIUM") or shutil.which("chromium")
+    executable = chromium_path()
     if not executable:
         pytest.skip("Chromium not found: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
@@ -19,7 +20,7 @@ def chromium_page(live_server) -> Iterator:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page()
         page.console_messages = []
