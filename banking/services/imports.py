@@ -98,6 +98,7 @@ __all__ = [
     "import_check",
     "import_commit",
     "import_discard",
+    "import_map_accounts",
     "import_new_account",
     "import_preview",
     "import_process",
@@ -531,6 +532,16 @@ def import_preview(
     batch.save()
     _analyse(batch)
     return batch
+
+
+def import_map_accounts(*, batch: ImportBatch, account_map: dict[str, int | None]) -> None:
+    """Say which of the user's accounts each account in the file goes to (None leaves it
+    out), without analysing the file yet; raises ImportFlowError for a stranger's account,
+    a currency that does not match, or nothing mapped at all."""
+    if batch.state not in (State.PENDING, State.PREVIEW, State.FAILED):
+        raise ImportFlowError("This import can no longer be changed.", code="state")
+    _apply_account_map(batch, account_map)
+    batch.save()
 
 
 def _apply_account_map(batch: ImportBatch, account_map: dict[str, int | None]) -> None:

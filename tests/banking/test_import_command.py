@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from banking.models import ImportProfile
 from ledger.models import Account, ImportBatch, Transaction
-from tests.ledger.factories import make_transaction
+from tests.banking.test_importers_ofx import bank_stmt, card_stmt, spec_file, spec_trn
+from tests.ledger.factories import make_account, make_transaction
 
 CSV = "Date,Payee,Description,Amount\n2024-01-05,Coffee Shop,Latte,-3.50\n2024-01-05,Coffee Shop,Latte,-3.50\n2024-01-06,ACME,Salary,2500.00\n"
 AMBIGUOUS = "Date,Payee,Amount\n01/02/2024,Shop,-3.50\n03/04/2024,Shop,-4.50\n"
@@ -234,3 +235,167 @@ def test_bad_rows_need_the_flag(alice, checking, statement):
         )
     )
     assert (payload["added"], payload["errors"]) == (1, 1)
+
+
+# -- files with several accounts ------------------------------------------------------------
+
+
+@pytest.fixture
+def two_accounts(tmp_path):
+    """An OFX file with a savings account (111, two rows) and a card (4111, one row)."""
+    path = tmp_path / "download.ofx"
+    path.write_bytes(
+        spec_file(
+            bank_stmt(
+                spec_trn("1500.00", fitid="B1", payee="<NAME>Salary", trntype="CREDIT")
+                + spec_trn("-3.50", fitid="B2", payee="<NAME>Coffee")
+            ),
+            card_stmt(spec_trn("-7.25", fitid="C1", payee="<NAME>Cinema")),
+        )
+    )
+    return str(path)
+
+
+@pytest.fixture
+def eur_accounts(alice):
+    return (
+        make_account(alice, name="Savings", currency="EUR"),
+        make_account(alice, name="Visa", type="credit_card", currency="EUR"),
+    )
+
+
+def test_a_file_with_several_accounts_names_them_and_how_to_map_them(
+    alice, eur_accounts, two_accounts
+):
+    savings, _ = eur_accounts
+    with pytest.raises(CommandError) as exc:
+        run(two_accounts, "--user", alice.email, "--account", str(savings.pk))
+    message = str(exc.value)
+    assert (
+        "The file has 2 accounts: “111” (EUR, savings, 2 rows), “4111” (EUR, credit card, 1 row)"
+        in message
+    )
+    assert '--account-map "111=ID" --account-map "4111=ID"' in message
+    assert "import page" not in message
+    assert not ImportBatch.objects.exists()
+    assert not Transaction.objects.exists()
+
+
+def test_account_map_imports_each_account_of_the_file_into_its_own(
+    alice, eur_accounts, two_accounts
+):
+    savings, visa = eur_accounts
+    args = [two_accounts, "--user", alice.email, "--account-map", f"111={savings.pk}"]
+    args += ["--account-map", f"4111={visa.pk}"]
+    payload = json.loads(run(*args, "--json"))
+    assert set(payload) == {
+        "account",
+        "format",
+        "profile",
+        "added",
+        "duplicates",
+        "possible_duplicates",
+        "errors",
+        "transactions",
+    }
+    assert (payload["format"], payload["added"], payload["errors"]) == ("ofx", 3, 0)
+    assert payload["account"] in (savings.pk, visa.pk)
+    assert sorted(t["payee"] for t in payload["transactions"]) == ["Cinema", "Coffee", "Salary"]
+    assert sorted(Transaction.objects.filter(account=savings).values_list("payee", flat=True)) == [
+        "Coffee",
+        "Salary",
+    ]
+    assert list(Transaction.objects.filter(account=visa).values_list("payee", flat=True)) == [
+        "Cinema"
+    ]
+    again = run(*args)
+    assert f"into accounts {savings.pk}, {visa.pk}: Added 0, already imported 3" in again
+
+
+def test_account_map_can_leave_an_account_out_but_must_name_each(alice, eur_accounts, two_accounts):
+    savings, _ = eur_accounts
+    with pytest.raises(CommandError) as exc:
+        run(two_accounts, "--user", alice.email, "--account-map", f"111={savings.pk}")
+    assert "does not say where “4111” goes" in str(exc.value)
+    assert not ImportBatch.objects.exists()
+    payload = json.loads(
+        run(
+            two_accounts,
+            "--user",
+            alice.email,
+            "--account-map",
+            f"111={savings.pk}",
+            "--account-map",
+            "4111=skip",
+            "--json",
+        )
+    )
+    assert (payload["account"], payload["added"]) == (savings.pk, 2)
+    assert Transaction.objects.filter(user=alice).count() == 2
+
+
+def test_account_map_with_a_dry_run_saves_nothing(alice, eur_accounts, two_accounts):
+    savings, visa = eur_accounts
+    payload = json.loads(
+        run(
+            two_accounts,
+            "--user",
+            alice.email,
+            "--account-map",
+            f"111={savings.pk}",
+            "--account-map",
+            f"4111={visa.pk}",
+            "--dry-run",
+            "--json",
+        )
+    )
+    assert payload["added"] == 3 and payload["dry_run"] is True
+    assert not Transaction.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_multi_account_sample_imports_from_the_command(alice, statements):
+    bank, checking = make_account(alice), make_account(alice)
+    path = str(statements / "qif/gnucash_canada.qif")
+    args = [path, "--user", alice.email, "--account-map", f"canadian bank={bank.pk}"]
+    args += ["--account-map", f"Dave's Checking={checking.pk}", "--json"]
+    payload = json.loads(run(*args))
+    assert payload["added"] == 5
+    assert Transaction.objects.filter(account=bank).count() == 2
+    assert Transaction.objects.filter(account=checking).count() == 3
+    assert json.loads(run(*args))["added"] == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--account-map", "111"], "give KEY=ID"),
+        (["--account-map", "111=savings"], "give KEY=ID"),
+        (["--account-map", "111={savings}", "--account-map", "111={visa}"], "“111” twice"),
+        (["--account-map", "111={savings}", "--account-map", "999={visa}"], "no account “999”"),
+        (["--account-map", "111={bob}", "--account-map", "4111=skip"], "has no account with id"),
+        (["--account-map", "111={usd}", "--account-map", "4111=skip"], "is in EUR"),
+        (["--account-map", "111=skip", "--account-map", "4111=skip"], "at least one account"),
+        (
+            ["--new-account", "X", "--type", "cash", "--currency", "EUR", "--account-map", "1=2"],
+            "does not go with --new-account",
+        ),
+        ([], "Say where the rows go"),
+    ],
+)
+def test_bad_account_maps_are_clear_errors(
+    alice, bob_account, checking, eur_accounts, two_accounts, extra, message
+):
+    savings, visa = eur_accounts
+    ids = {"savings": savings.pk, "visa": visa.pk, "bob": bob_account.pk, "usd": checking.pk}
+    with pytest.raises(CommandError) as exc:
+        run(two_accounts, "--user", alice.email, *[e.format(**ids) for e in extra])
+    assert message in str(exc.value)
+    assert not ImportBatch.objects.exists()
+    assert not Transaction.objects.exists()
+
+
+def test_account_map_is_not_for_a_csv(alice, checking, statement):
+    with pytest.raises(CommandError, match="a CSV file goes into --account"):
+        run(statement(), "--user", alice.email, "--account-map", f"x={checking.pk}")
+    assert not ImportBatch.objects.exists()

@@ -15,6 +15,7 @@ from banking.services.imports import (
     import_check,
     import_commit,
     import_discard,
+    import_map_accounts,
     import_start,
 )
 from ledger.models import Account, AccountType
@@ -29,9 +30,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The statement file.")
         parser.add_argument("--user", required=True, help="The owner's email address.")
-        target = parser.add_mutually_exclusive_group(required=True)
+        target = parser.add_mutually_exclusive_group()
         target.add_argument("--account", type=int, help="Id of one of the user's accounts.")
         target.add_argument("--new-account", metavar="NAME", help="Create an account.")
+        parser.add_argument(
+            "--account-map",
+            action="append",
+            metavar="KEY=ID",
+            help=(
+                "For a file with several accounts (OFX/QFX, QIF, CAMT, MT940): the id of the "
+                "account each of the file's accounts goes into, or KEY=skip to leave one out. "
+                "Repeat it for every account in the file; a run without it lists their keys."
+            ),
+        )
         parser.add_argument("--type", choices=AccountType.values, help="With --new-account.")
         parser.add_argument("--currency", help="With --new-account: ISO 4217 code.")
         parser.add_argument("--profile", default="", help="A saved or built-in profile name.")
@@ -61,12 +72,23 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        account_map = self._parse_account_map(user, options.get("account_map"))
+        if options["account"] is None and options["new_account"] is None and account_map is None:
+            raise CommandError(
+                "Say where the rows go: --account ID, --new-account NAME, or --account-map "
+                "KEY=ID for each account in the file."
+            )
+        if account_map is not None and options["new_account"] is not None:
+            raise CommandError(
+                "--account-map puts the file's accounts into existing accounts; it does not "
+                "go with --new-account."
+            )
         account = new_account = None
         if options["account"] is not None:
             account = Account.objects.for_user(user).filter(pk=options["account"]).first()
             if account is None:
                 raise CommandError(f"{user.email} has no account with id {options['account']}.")
-        else:
+        elif options["new_account"] is not None:
             if not options["type"] or not options["currency"]:
                 raise CommandError("--new-account needs --type and --currency as well.")
             new_account = {
@@ -89,6 +111,8 @@ class Command(BaseCommand):
         except (ImportFileError, ImportFlowError) as exc:
             raise CommandError(str(exc)) from exc
         try:
+            if account_map is not None:
+                self._map_accounts(batch, account_map)
             self._answer(batch, options)
             if dry_run:
                 result = import_check(
@@ -117,7 +141,9 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(payload, indent=2))
         else:
-            self._print(payload, dry_run)
+            mapped = (batch.meta.get("account_map") or {}).values()
+            targets = sorted({pk for pk in mapped if pk}) or [payload["account"]]
+            self._print(payload, dry_run, targets)
 
     def _forget(self, batch, created_account: bool) -> None:
         """A dry run or a refused run leaves nothing behind: no batch, file or new account."""
@@ -160,10 +186,85 @@ class Command(BaseCommand):
                     "then pass --profile NAME."
                 )
             else:
-                hint = " Import this file on the import page to map each account."
+                hint = " " + self._file_accounts(batch)
             raise ImportFlowError(
                 "This file cannot be imported without answers: " + " ".join(needs) + hint
             )
+
+    def _parse_account_map(self, user, entries: list[str] | None) -> dict[str, int | None] | None:
+        """--account-map "KEY=ID" (or KEY=skip), repeated, as {key: account id or None}."""
+        if not entries:
+            return None
+        account_map: dict[str, int | None] = {}
+        for entry in entries:
+            key, sep, value = entry.rpartition("=")
+            key, value = key.strip(), value.strip()
+            if not sep or not key or not (value.isdigit() or value.lower() == "skip"):
+                raise CommandError(
+                    f"--account-map {entry!r}: give KEY=ID (the id of one of your accounts) "
+                    "or KEY=skip, where KEY is an account in the file."
+                )
+            if key in account_map:
+                raise CommandError(f"--account-map names “{key}” twice.")
+            account_map[key] = None if value.lower() == "skip" else int(value)
+        wanted = {v for v in account_map.values() if v is not None}
+        owned = set(
+            Account.objects.for_user(user).filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        for pk in sorted(wanted - owned):
+            raise CommandError(f"{user.email} has no account with id {pk}.")
+        return account_map
+
+    def _map_accounts(self, batch, account_map: dict[str, int | None]) -> None:
+        """Apply --account-map once every account in the file is named in it."""
+        accounts = (batch.meta.get("statement") or {}).get("accounts")
+        if not accounts:
+            raise ImportFlowError(
+                "--account-map is for files with several accounts (OFX/QFX, QIF, CAMT, "
+                "MT940); a CSV file goes into --account or --new-account."
+            )
+        keys = [a["key"] for a in accounts]
+        unknown = [k for k in account_map if k not in keys]
+        missing = [k for k in keys if k not in account_map]
+        if unknown or missing:
+            problems = []
+            if unknown:
+                problems.append(
+                    "This file has no account " + ", ".join(f"“{k}”" for k in unknown) + "."
+                )
+            if missing:
+                problems.append(
+                    "--account-map does not say where "
+                    + ", ".join(f"“{k}”" for k in missing)
+                    + " goes."
+                )
+            raise ImportFlowError(" ".join(problems) + " " + self._file_accounts(batch))
+        import_map_accounts(batch=batch, account_map=account_map)
+
+    def _file_accounts(self, batch) -> str:
+        """The accounts in the file, and how to map them, for an error message."""
+        accounts = (batch.meta.get("statement") or {}).get("accounts") or []
+        listed = ", ".join(
+            f"“{a['key']}” ("
+            + ", ".join(
+                filter(
+                    None,
+                    [
+                        a.get("currency"),
+                        (a.get("type") or "").replace("_", " "),
+                        f"{a['rows']} row{'s' if a['rows'] != 1 else ''}",
+                    ],
+                )
+            )
+            + ")"
+            for a in accounts
+        )
+        example = " ".join(f'--account-map "{a["key"]}=ID"' for a in accounts)
+        return (
+            f"The file has {len(accounts)} account{'s' if len(accounts) != 1 else ''}: "
+            f"{listed}. Say which of your accounts each goes into: {example} "
+            "(KEY=skip leaves one out)."
+        )
 
     def _payload(self, batch, result) -> dict:
         return {
@@ -177,11 +278,16 @@ class Command(BaseCommand):
             "transactions": result.transactions or [],
         }
 
-    def _print(self, payload: dict, dry_run: bool) -> None:
+    def _print(self, payload: dict, dry_run: bool, targets: list[int]) -> None:
         verb = "Would add" if dry_run else "Added"
         profile = f", recognised as {payload['profile']}" if payload["profile"] else ""
+        into = (
+            f"accounts {', '.join(str(t) for t in targets)}"
+            if len(targets) > 1
+            else f"account {targets[0]}"
+        )
         self.stdout.write(
-            f"{payload['format'].upper()} file{profile} into account {payload['account']}: "
+            f"{payload['format'].upper()} file{profile} into {into}: "
             f"{verb} {payload['added']}, already imported {payload['duplicates']}, "
             f"possible duplicates {payload['possible_duplicates']}, "
             f"rows with errors {payload['errors']}."
