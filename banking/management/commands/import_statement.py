@@ -72,16 +72,16 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        if options.get("account_map") and options["new_account"] is not None:
+            raise CommandError(
+                "--account-map puts the file's accounts into existing accounts; it does not "
+                "go with --new-account."
+            )
         account_map = self._parse_account_map(user, options.get("account_map"))
         if options["account"] is None and options["new_account"] is None and account_map is None:
             raise CommandError(
                 "Say where the rows go: --account ID, --new-account NAME, or --account-map "
                 "KEY=ID for each account in the file."
-            )
-        if account_map is not None and options["new_account"] is not None:
-            raise CommandError(
-                "--account-map puts the file's accounts into existing accounts; it does not "
-                "go with --new-account."
             )
         account = new_account = None
         if options["account"] is not None:
