@@ -420,6 +420,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Without handlers of its own: with DEBUG on, Django's console handler would print
+        # each of its lines a second time beside ours (the root's, which they reach anyway).
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "ofxtools": {"level": "WARNING"},  # it logs every OFX element it reads at INFO
         "django-q": {"level": env.str("Q_LOG_LEVEL", default="WARNING")},  # django-q2's logger name
