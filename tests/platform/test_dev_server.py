@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +22,24 @@ def get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
+def processes_started_with(variable: str) -> list[str]:
+    """Processes still alive (not zombies) whose environment holds `variable` ("NAME=value")."""
+    wanted = variable.encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if wanted not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            if "State:\tZ" in (entry / "status").read_text():
+                continue
+            found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_development_procfile_serves_on_the_given_port_beside_a_worker(tmp_path: Path):
@@ -31,6 +50,8 @@ def test_the_development_procfile_serves_on_the_given_port_beside_a_worker(tmp_p
         SECRET_KEY=settings.SECRET_KEY,  # task packages are signed with it
         DATABASE_URL=session_database_url(),
         Q_WORKERS="1",
+        Q_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
     )
     log = tmp_path / "honcho.log"
     with log.open("w") as output:
@@ -56,6 +77,8 @@ def test_the_development_procfile_serves_on_the_given_port_beside_a_worker(tmp_p
                 time.sleep(0.5)
         assert status == 200
         assert b'"database": "ok"' in body
+        with pytest.raises(urllib.error.HTTPError):
+            get(f"http://127.0.0.1:{port}/no-such-page-here/")
 
         task_id = async_task("config.tasks.heartbeat", sync=False, task_name="dev-server-test")
         while not Success.objects.filter(id=task_id).exists():
@@ -70,4 +93,11 @@ def test_the_development_procfile_serves_on_the_given_port_beside_a_worker(tmp_p
             except subprocess.TimeoutExpired:
                 os.killpg(honcho.pid, signal.SIGKILL)
                 honcho.wait(timeout=10)
-    assert "worker.1" in log.read_text()
+    output = log.read_text()
+    assert "worker.1" in output
+    # Ctrl-C: the worker stops by itself, before honcho's SIGKILL 5 s later, leaving nothing.
+    assert "has stopped." in output, output
+    assert "SIGKILL" not in output, output
+    assert processes_started_with(f"BILLFOLD_VAR_DIR={env['BILLFOLD_VAR_DIR']}") == []
+    # Each log line once: Django's own console handler (DEBUG only) is not added to ours.
+    assert output.count("Not Found: /no-such-page-here/") == 1, output
