@@ -63,6 +63,11 @@ def _split_date(text: str) -> tuple[int, int, int, bool] | None:
     return int(a), int(b), int(c) if len(c) != 4 else int(c), bool(apostrophe) or len(c) == 4
 
 
+def _year_first(text: str) -> bool:
+    m = _DATE.match(text.strip())
+    return bool(m) and len(m.group(1)) == 4
+
+
 def _year(c: int, apostrophe: bool, raw_third: str) -> int:
     if c >= 1000:
         return c
@@ -186,7 +191,8 @@ def qif_parse(data: Source, *, date_order: str | None = None) -> StatementResult
         )
     # Date order from every date in the file.
     dates = [v for r in records for c, v in r.fields if c == "D"]
-    pairs = [p for p in (_split_date(v) for v in dates) if p is not None]
+    # Year-first dates (2024-01-05) are always year, month, day: they ask nothing.
+    pairs = [p for p in (_split_date(v) for v in dates if not _year_first(v)) if p is not None]
     first_over = any(a > 12 for a, b, c, _ in pairs)
     second_over = any(b > 12 for a, b, c, _ in pairs)
     if date_order is None:

@@ -32,6 +32,12 @@ def test_a_day_over_12_settles_the_order() -> None:
     assert [r.date for r in result.accounts[0].rows] == [D(2025, 12, 25), D(2026, 2, 1)]
 
 
+def test_year_first_dates_ask_no_question() -> None:
+    result = qif_parse(b"!Type:Bank\nD2026-01-02\nT-1.00\nPA\n^\nD2026-03-04\nT-2.00\nPB\n^\n")
+    assert not result.date_ambiguous
+    assert [r.date for r in result.accounts[0].rows] == [D(2026, 1, 2), D(2026, 3, 4)]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
