@@ -317,7 +317,7 @@ def import_accounts_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _resolve_accounts(request: HttpRequest, batch: ImportBatch, form: AccountMapForm) -> dict:
     account_map: dict[str, int | None] = {}
-    fallback = batch.account.currency if batch.account else "USD"
+    fallback = batch.account.currency if batch.account else ""  # "": the base currency
     for entry, choice in form.choices():
         if choice == NEW:
             account = import_new_account(

@@ -62,6 +62,9 @@ class AccountSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["is_liability", "provider", "mask", "created_at"]
+        extra_kwargs = {
+            "currency": {"help_text": "ISO 4217 code; the user's base currency when left out."}
+        }
 
     def get_balance(self, account: Account) -> str | None:
         return _money(getattr(account, "balance", None), account.currency)

@@ -21,7 +21,6 @@ class AccountForm(forms.Form):
     type = forms.ChoiceField(choices=AccountType.choices)
     currency = forms.CharField(
         max_length=3,
-        initial="USD",
         help_text="Three-letter ISO code, like USD, EUR or JPY.",
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
     )

@@ -12,8 +12,8 @@ call). Writes that bypass model signals (bulk_create, bulk_update, QuerySet.upda
 call `ledger.changes.ledger_touched` so cached aggregates rebuild; after a bulk_update of
 transactions, call `ledger.services.rules.touch_transactions(rows)`.
 
-accounts:     account_create(*, user, name, type="checking", currency="USD",
-                  opening_balance=0, opening_date=None, institution="") -> Account
+accounts:     account_create(*, user, name, type="checking", currency="" (the user's base
+                  currency), opening_balance=0, opening_date=None, institution="") -> Account
               account_update(*, user, account, **fields) -> Account
               account_archive(*, user, account, archived=True) -> Account
               account_delete(*, user, account) -> None

@@ -23,6 +23,13 @@ ACCOUNT_FIELDS = frozenset(
 )
 
 
+def default_currency(user: User) -> str:
+    """What a new account is kept in unless told otherwise: the user's base currency (chosen
+    at onboarding, changed in Settings)."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "base_currency", "") or "USD"
+
+
 def _clean_account_fields(errors: FieldErrors, fields: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if "name" in fields:
@@ -54,7 +61,7 @@ def account_create(
     user: User,
     name: str,
     type: str = AccountType.CHECKING,
-    currency: str = "USD",
+    currency: str = "",
     opening_balance: Decimal | str | int = Decimal("0"),
     opening_date: datetime.date | None = None,
     institution: str = "",
@@ -66,7 +73,7 @@ def account_create(
         {
             "name": name,
             "type": type,
-            "currency": currency,
+            "currency": currency or default_currency(user),
             "opening_date": opening_date,
             "institution": institution,
         },

@@ -11,7 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ledger import selectors
 from ledger.forms import AccountForm, plain_amount
 from ledger.models import Account
-from ledger.services.accounts import account_archive, account_create, account_update
+from ledger.services.accounts import (
+    account_archive,
+    account_create,
+    account_update,
+    default_currency,
+)
 from ledger.views import add_service_errors
 
 REGISTER_PAGE_SIZE = 50
@@ -35,7 +40,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_create_view(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST or None)
+    form = AccountForm(request.POST or None, initial={"currency": default_currency(request.user)})
     if request.method == "POST" and form.is_valid():
         try:
             account = account_create(user=request.user, **form.cleaned_data)

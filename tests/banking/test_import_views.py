@@ -1,12 +1,14 @@
 """The import pages: upload, mapping with preview, batch page, commit, history, undo."""
 
 import datetime
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ledger.models import ImportBatch, Transaction
+from banking.services.imports import import_start
+from ledger.models import Account, ImportBatch, Transaction
 from tests.ledger.factories import make_transaction
 
 CSV = b"Date,Payee,Description,Amount\n2024-01-05,Coffee Shop,Latte,-3.50\n2024-01-05,Coffee Shop,Latte,-3.50\n2024-01-06,ACME,Salary,2500.00\n"
@@ -305,3 +307,39 @@ def test_read_only_pages_refuse_post(alice_client, batch, name):
 
 def test_the_import_page_refuses_delete(alice_client):
     assert alice_client.delete(reverse("banking:import")).status_code == 405
+
+
+TWO_ACCOUNTS_QIF = (
+    b"!Option:AutoSwitch\n!Account\nNChecking\nTBank\n^\nNSavings\nTBank\n^\n"
+    b"!Clear:AutoSwitch\n"
+    b"!Account\nNChecking\nTBank\n^\n!Type:Bank\nD2024-01-02\nT-10.00\nPShop\n^\n"
+    b"!Account\nNSavings\nTBank\n^\n!Type:Bank\nD2024-01-03\nT50.00\nPInterest\n^\n"
+)
+
+
+def test_the_new_account_on_the_import_page_starts_in_the_base_currency(alice_client, alice):
+    alice.profile.base_currency = "EUR"
+    alice.profile.save()
+
+    response = alice_client.get(reverse("banking:import"))
+
+    assert response.context["form"]["new_account_currency"].value() == "EUR"
+
+
+def test_accounts_made_for_a_statement_without_currencies_are_in_the_base_currency(
+    alice_client, alice
+):
+    alice.profile.base_currency = "EUR"
+    alice.profile.save()
+    # Started without an account, as the API can; the page then asks where each one goes.
+    batch = import_start(user=alice, file=io.BytesIO(TWO_ACCOUNTS_QIF), file_name="two.qif")
+    assert len(batch.meta["statement"]["accounts"]) == 2
+
+    response = alice_client.post(
+        reverse("banking:import-accounts", args=[batch.pk]),
+        {"acct_0": "new", "acct_1": "new", "date_order": "mdy"},
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    made = Account.objects.for_user(alice).order_by("name")
+    assert [(a.name, a.currency) for a in made] == [("Checking", "EUR"), ("Savings", "EUR")]

@@ -53,6 +53,19 @@ def test_account_crud(alice_client, alice):
     assert not Account.objects.exists()
 
 
+def test_an_account_created_without_a_currency_is_in_the_users_base_currency(
+    alice_client, alice
+):
+    alice.profile.base_currency = "GBP"
+    alice.profile.save()
+
+    response = post(alice_client, f"{API}/accounts", {"name": "Pocket", "type": "cash"})
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["currency"] == "GBP"
+    assert Account.objects.get(pk=response.json()["id"]).currency == "GBP"
+
+
 def test_every_writable_field_can_be_sent_on_create(alice_client, alice):
     account = {
         "name": "Old card",

@@ -84,6 +84,16 @@ def test_account_create_rejects_an_unknown_currency(alice):
     assert "currency" in errors_of(exc)
 
 
+def test_account_create_without_a_currency_uses_the_users_base_currency(alice, bob):
+    alice.profile.base_currency = "EUR"
+    alice.profile.save()
+
+    assert account_create(user=alice, name="Giro").currency == "EUR"
+    assert account_create(user=alice, name="Cash", currency="").currency == "EUR"
+    assert account_create(user=alice, name="Yen", currency="JPY").currency == "JPY"
+    assert account_create(user=bob, name="Checking").currency == "USD"  # the profile default
+
+
 def test_account_create_checks_the_opening_balance_against_the_currency(alice):
     with pytest.raises(ValidationError) as exc:
         account_create(user=alice, name="Yen", currency="JPY", opening_balance="10.5")

@@ -59,6 +59,27 @@ def test_it_creates_an_account(alice_client, alice):
     assert account.opening_date == datetime.date(2025, 1, 1)
 
 
+def test_the_new_account_form_starts_in_the_users_base_currency(alice_client, alice):
+    alice.profile.base_currency = "EUR"  # chosen at onboarding
+    alice.profile.save()
+
+    response = alice_client.get(reverse("ledger:account-create"))
+
+    assert response.status_code == 200
+    assert response.context["form"]["currency"].value() == "EUR"
+    assert 'name="currency" value="EUR"' in response.content.decode()
+
+
+def test_editing_an_account_shows_its_own_currency_not_the_base_one(alice_client, alice):
+    alice.profile.base_currency = "EUR"
+    alice.profile.save()
+    yen = make_account(alice, name="Tokyo", currency="JPY", opening_balance="0")
+
+    response = alice_client.get(reverse("ledger:account-edit", args=[yen.pk]))
+
+    assert response.context["form"]["currency"].value() == "JPY"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
