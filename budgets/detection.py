@@ -214,6 +214,9 @@ class Detected:
 
     series: list[Series]
     parents: dict[int, int | None]
+    # The first money out in those months: where the user's ledger begins, as far as the
+    # budgets' history goes.
+    first_day: datetime.date | None = None
 
 
 def series_detect(*, user, today: datetime.date | None = None) -> Detected:
@@ -223,7 +226,7 @@ def series_detect(*, user, today: datetime.date | None = None) -> Detected:
     from ledger.models import Transaction
 
     today = today or user_today(user)[0]
-    key = f"budgets:series:v1:{user.pk}:{today}:{changes.user_stamp(user_id=user.pk)}"
+    key = f"budgets:series:v2:{user.pk}:{today}:{changes.user_stamp(user_id=user.pk)}"
     found = cache.get(key)
     if found is not None:
         return found
@@ -245,7 +248,11 @@ def series_detect(*, user, today: datetime.date | None = None) -> Detected:
             parents[row[5]] = parent_id
     series = detect_series(history, today=today)
     used = {s.category_id for s in series}
-    found = Detected(series=series, parents={k: v for k, v in parents.items() if k in used})
+    found = Detected(
+        series=series,
+        parents={k: v for k, v in parents.items() if k in used},
+        first_day=min((row.date for row in history), default=None),
+    )
     cache.set(key, found, SERIES_CACHE_SECONDS)
     return found
 

@@ -5,8 +5,9 @@ The cost of `budget_statuses` is a fixed number of queries (budgets, one grouped
 aggregate of the current periods' spending for every budget at once, recurring items and
 their occurrences), whatever the number of budgets or the size of the user's history.
 Rollover budgets need their spending since their first period, and the forecast the series
-of payments the history shows (rent, subscriptions): one more query each, whose results are
-cached until the user's ledger changes.
+of payments the history shows (rent, subscriptions) and what the last complete periods
+usually came to: one more query each, whose results are cached until the user's ledger
+changes.
 """
 
 import datetime
@@ -32,8 +33,8 @@ from django.db.models import (
 from django.urls import reverse
 
 from budgets.detection import Detected, Series, is_tracked, series_detect
-from budgets.models import Budget, RecurringItem, RecurringOccurrence
-from budgets.periods import Calendar, occurrence_dates, user_calendar
+from budgets.models import DEFAULT_THRESHOLDS, Budget, RecurringItem, RecurringOccurrence
+from budgets.periods import MONTH, WEEK, Calendar, occurrence_dates, user_calendar
 from ledger import changes
 from ledger.models import Source, Transaction
 from ledger.models.accounts import MONEY
@@ -58,6 +59,8 @@ class Spending:
     # a payment of a series the history shows): it happens once, not at a daily pace.
     bills: dict[Key, dict[datetime.date, Decimal]] = field(default_factory=dict)
     parents: dict[int, int | None] = field(default_factory=dict)
+    # The first day with any transaction (income too): where the user's ledger begins.
+    first_day: datetime.date | None = None
     # Per key: its sorted days and running totals, built on the first `total` (read-only
     # afterwards). A rollover budget reads years of days; each total is then two bisects.
     _running: dict[bool, dict[Key, tuple[list[datetime.date], list[Decimal]]]] = field(
@@ -155,6 +158,8 @@ def spending_build(
     )
     spending = Spending()
     for currency, category_id, parent_id, kind, is_bill, day, net, neg in rows:
+        if spending.first_day is None or day < spending.first_day:
+            spending.first_day = day
         if kind == "expense":
             spent = -(net or ZERO)
             spending.parents[category_id] = parent_id
@@ -226,6 +231,16 @@ def expected_between(
 
 # --- Budget status ----------------------------------------------------------------------------
 
+# Complete periods before the current one whose spending the forecast learns from: about
+# three months of either kind. Three weeks would be too few: coffee twice a week, or not,
+# swings a week's total by half.
+HISTORY_PERIODS = {MONTH: 3, WEEK: 13}
+# Without that history the forecast is the pace so far alone: a few days' spending is too
+# little to call a budget at risk before this share of the period has passed, unless what
+# is spent already reaches the first alert threshold.
+EARLY_SHARE = Decimal("0.2")
+EARLY_PERCENT = DEFAULT_THRESHOLDS[0]
+
 
 @dataclass
 class BudgetStatus:
@@ -239,6 +254,10 @@ class BudgetStatus:
     # history shows that no item tracks yet.
     upcoming: Decimal = ZERO
     bills_spent: Decimal = ZERO  # the part of `spent` that was recurring bills
+    # What the spending other than bills usually comes to in a period of this length, from
+    # the last complete periods (None: the ledger does not go back far enough).
+    usual: Decimal | None = None
+    history_periods: int = 0  # how many periods `usual` is the average of
 
     @property
     def limit(self) -> Decimal:
@@ -295,24 +314,51 @@ class BudgetStatus:
         return (self.available * self.days_elapsed / self.days).quantize(Decimal("0.01"))
 
     @property
+    def share_passed(self) -> Decimal:
+        """How far through the period today is: 0 on its first day, 1 on its last."""
+        if self.days <= 1:
+            return Decimal(1)
+        return Decimal(min(max(self.days_elapsed - 1, 0), self.days - 1)) / (self.days - 1)
+
+    @property
     def forecast(self) -> Decimal:
-        """Spending by the end of the period: the pace so far (recurring bills and the
-        payments of series the history shows left out: they come once, not daily), plus the
-        bills still due (tracked, or due next in such a series)."""
+        """Spending by the end of the period: the bills paid and still due (tracked, or due
+        next in a series the history shows: they come once, not daily), plus the rest of the
+        spending at the pace so far, blended with what it usually comes to.
+
+        The pace weighs by how much of the period has passed: on its first day one coffee
+        says little and the usual amount decides; by its last day the pace alone does. The
+        usual amount never forecasts less than is spent already."""
         if not self.days_elapsed:
             return self.spent + self.upcoming
-        rate = max(self.spent - self.bills_spent, ZERO) / self.days_elapsed
-        return (self.spent + rate * self.days_left + self.upcoming).quantize(Decimal("0.01"))
+        variable = max(self.spent - self.bills_spent, ZERO)
+        expected = variable / self.days_elapsed * self.days
+        if self.usual is not None:
+            weight = self.share_passed
+            expected = weight * expected + (1 - weight) * max(self.usual, variable)
+        return (self.spent - variable + expected + self.upcoming).quantize(Decimal("0.01"))
 
     @property
     def health(self) -> str:
         """ "over" (spent more than available), "at-risk" (the forecast passes what is
-        available, or all of it is spent), or "on-track"."""
+        available, or all of it is spent), or "on-track".
+
+        Without history, a forecast that passes the limit on the pace alone is not trusted
+        before a fifth of the period has passed, unless what is spent already reaches the
+        first alert threshold, or passes the limit with the bills still due."""
         if self.spent > self.available:
             return "over"
-        if self.forecast > self.available or (self.spent == self.available and self.spent > 0):
+        if self.spent == self.available and self.spent > 0:
             return "at-risk"
-        return "on-track"
+        if self.forecast <= self.available:
+            return "on-track"
+        too_early = (
+            self.usual is None
+            and self.share_passed < EARLY_SHARE
+            and self.spent + self.upcoming <= self.available
+            and self.spent * 100 < self.available * EARLY_PERCENT
+        )
+        return "on-track" if too_early else "at-risk"
 
     @property
     def health_label(self) -> str:
@@ -424,6 +470,88 @@ def _spent_before(
     return result
 
 
+@dataclass
+class PaceHistory:
+    """Spending other than bills (recurring ones, and payments of series the history shows)
+    per (currency, category) over the last complete periods of one kind, and how many of
+    their days the user's ledger covers."""
+
+    days: int
+    periods: int
+    totals: dict[Key, Decimal]
+    parents: dict[int, int | None]
+
+    def usual(self, *, currency: str, category_id: int | None, days: int) -> Decimal | None:
+        """What `days` days of a budget's spending usually come to (None: less than a
+        period's worth of history)."""
+        if not self.periods:
+            return None
+        total = sum(
+            (
+                value
+                for (code, key), value in self.totals.items()
+                if code == currency
+                and (category_id is None or category_id in (key, self.parents.get(key)))
+            ),
+            ZERO,
+        )
+        return total / self.days * days
+
+
+def _pace_histories(*, user, cal: Calendar, detected: Detected) -> dict[str, PaceHistory]:
+    """The last complete weeks and pay months (HISTORY_PERIODS), in one grouped query
+    cached per user and period until their ledger changes (the change stamp is in the key).
+
+    History starts where the user's ledger does: someone who began three weeks ago has
+    three weeks of it, not three months with two of them empty."""
+    windows = {}
+    for kind in (WEEK, MONTH):
+        current, _ = cal.period(kind)
+        windows[kind] = (cal.step(kind, current, -HISTORY_PERIODS[kind]), current)
+    stamp = changes.user_stamp(user_id=user.pk)
+    key = (
+        f"budgets:pace-history:v1:{user.pk}:"
+        + ":".join(f"{start}:{end}" for start, end in windows.values())
+        + f":{stamp}"
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    since = min(start for start, _ in windows.values())
+    until = max(end for _, end in windows.values())
+    spending = spending_build(
+        user_id=user.pk,
+        since=since,
+        until=until,
+        also_bills=(pk for s in detected.series for pk, day in s.payments if since <= day < until),
+    )
+    first_day = min((d for d in (detected.first_day, spending.first_day) if d), default=None)
+    histories = {}
+    for kind, (start, end) in windows.items():
+        covered = (end - max(start, first_day)).days if first_day else 0
+        if covered < (7 if kind == WEEK else 28):  # not one whole period yet
+            histories[kind] = PaceHistory(days=0, periods=0, totals={}, parents={})
+            continue
+        totals: dict[Key, Decimal] = {}
+        for index, days in spending.days.items():
+            bills = spending.bills.get(index, {})
+            total = sum(
+                (value - bills.get(day, ZERO) for day, value in days.items() if start <= day < end),
+                ZERO,
+            )
+            if total:
+                totals[index] = total
+        length = (end - start).days / HISTORY_PERIODS[kind]
+        histories[kind] = PaceHistory(
+            days=covered,
+            periods=min(HISTORY_PERIODS[kind], max(1, round(covered / length))),
+            totals=totals,
+            parents=dict(spending.parents),
+        )
+    cache.set(key, histories, CARRY_CACHE_SECONDS)
+    return histories
+
+
 def budget_statuses(
     *, user, budgets: list[Budget] | None = None, cal: Calendar | None = None
 ) -> list[BudgetStatus]:
@@ -449,6 +577,7 @@ def budget_statuses(
     before = _spent_before(
         user=user, cal=cal, budgets=[b for b in budgets if b.rollover], current=current
     )
+    histories = _pace_histories(user=user, cal=cal, detected=detected)
     items = list(
         RecurringItem.objects.for_user(user).active().select_related("account", "category")
     )
@@ -498,6 +627,7 @@ def budget_statuses(
             ),
             ZERO,
         )
+        history = histories[budget.period]
         statuses.append(
             BudgetStatus(
                 budget=budget,
@@ -514,6 +644,12 @@ def budget_statuses(
                 ),
                 carry=carry,
                 upcoming=upcoming,
+                usual=history.usual(
+                    currency=budget.currency,
+                    category_id=budget.category_id,
+                    days=(end - start).days,
+                ),
+                history_periods=history.periods,
             )
         )
     return statuses

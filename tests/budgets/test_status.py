@@ -304,8 +304,9 @@ def test_rollover_history_is_read_once_and_again_after_any_change(
             make_transaction(checking, amount="-100", category=food, date=D(2024, month, 5))
     with at(D(2025, 3, 10)):  # 14 earlier months: 1400 - 1180
         alice = User.objects.select_related("profile").get(pk=alice.pk)
-        # spending now, the history, the series in it (for the forecast), recurring items
-        with django_assert_num_queries(4):
+        # spending now, the history, the series in it and the last 3 months (for the
+        # forecast), recurring items
+        with django_assert_num_queries(5):
             assert budget_status(user=alice, budget=budget).carry == Decimal("220")
         with django_assert_num_queries(2):  # the history's sums and series come from the cache
             assert budget_status(user=alice, budget=budget).carry == Decimal("220")
@@ -360,19 +361,28 @@ def test_a_monthly_payment_the_history_shows_is_not_extrapolated_at_the_daily_pa
     assert status["housing"].spent == Decimal("1500")
     assert status["housing"].forecast == Decimal("1500.00")
     assert status["housing"].health == "on-track"
+    # Nor is it what the month usually comes to at a daily pace: the last 3 months' rent
+    # and electricity are bills there too.
+    assert (status["housing"].usual, status["utilities"].usual) == (0, 0)
     # Electricity is due on the 20th (not tracked as a recurring bill, but the history shows
     # it): the forecast counts it once.
     assert status["utilities"].upcoming == Decimal("80")
     assert status["utilities"].health == "on-track"
-    # Variable spending still goes at its daily pace: groceries fine, eating out too fast.
+    # Variable spending goes at its pace so far (weighing 6 days of 30 gone: a fifth) blended
+    # with the last 3 months: groceries fine, eating out (never before March) too fast.
     assert status["groceries"].health == "on-track"
-    assert status["dining"].forecast == Decimal("1240.00")  # 280 in 7 days, 24 days left
+    assert (status["dining"].usual, status["dining"].history_periods) == (0, 3)
+    assert status["dining"].forecast == Decimal("472.00")  # 1240 at its pace * 1/5 + 280 * 4/5
     assert status["dining"].health == "at-risk"
-    # All spending: rent once, electricity once, the rest at its pace.
+    # All spending: rent once, electricity once, the rest blended. The 3 months before
+    # March (90 days) had February's groceries besides the bills.
+    february = sum(16 + day % 5 for day in range(1, 29))
+    assert status["all"].usual == Decimal(february) / 90 * 31
     variable = status["all"].spent - Decimal("1500")
-    assert status["all"].forecast == (
-        Decimal("1500") + variable + variable / 7 * 24 + Decimal("80")
-    ).quantize(Decimal("0.01"))
+    blended = variable / 7 * 31 / 5 + max(status["all"].usual, variable) * 4 / 5
+    assert status["all"].forecast == (Decimal("1500") + blended + Decimal("80")).quantize(
+        Decimal("0.01")
+    )
 
 
 def test_the_series_behind_the_forecast_are_found_again_after_a_ledger_change(
