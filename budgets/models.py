@@ -75,6 +75,10 @@ class Budget(models.Model):
     def period_label(self) -> str:
         return "Weekly" if self.period == Period.WEEK else "Monthly"
 
+    @property
+    def period_noun(self) -> str:
+        return "week" if self.period == Period.WEEK else "month"
+
 
 class BudgetAlert(models.Model):
     """One threshold crossed in one period: the unique row is what makes it alert once."""

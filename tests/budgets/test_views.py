@@ -89,6 +89,31 @@ def test_the_budget_page_has_history_chart_data(alice_client, budget, checking, 
     assert 'id="budget-history-data"' in page.content.decode()
 
 
+def test_the_budget_page_says_what_its_forecast_is_based_on(
+    alice, alice_client, budget, checking, food, django_capture_on_commit_callbacks
+):
+    page = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk]))
+    assert "your pace so far, with no earlier month to compare it with yet" in (
+        page.content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the ledger stamps its changes
+        salary = make_category(alice, name="Salary", kind="income")
+        make_transaction(checking, amount="3000", category=salary, date=D(2024, 12, 1))
+        make_transaction(checking, amount="-20", category=food, date=D(2025, 1, 3))
+    recurring_create(user=alice, payee="Veg box", amount="-25", account=checking,
+                     category=food, start_date=D(2025, 1, 20))  # fmt: skip
+    page = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "your pace so far, blended with your last 3 months" in text
+    assert "like rent count once, not at a daily pace: $25.00 of them still due" in text
+    assert page.context["status"].history_periods == 3
+    weekly = budget_create(user=alice, amount="90", period="week")
+    page = alice_client.get(reverse("budgets:budget-detail", args=[weekly.pk]))
+    assert "blended with your last 13 weeks (the pace counts more as the week goes on)" in (
+        " ".join(page.content.decode().split())
+    )
+
+
 def test_the_budget_page_lists_the_periods_transactions_like_its_link(
     alice, alice_client, budget, checking, food, cafe
 ):
