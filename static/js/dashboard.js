@@ -71,7 +71,26 @@
         { label: "Last month", data: num(cum.last), borderColor: "#94a3b8", backgroundColor: "#94a3b8", borderDash: [6, 4], pointRadius: 0, tension: 0.2 },
       ],
     },
-    options: { plugins: { tooltip: tooltip }, scales: { y: { beginAtZero: true } } },
+    options: {
+      plugins: {
+        // Each legend entry is a sample of its line (dashed for last month), not a box. With
+        // point styles the legend takes the points' style, so the line's dash is copied in.
+        legend: { labels: {
+          usePointStyle: true, pointStyle: "line", pointStyleWidth: 32,
+          generateLabels: function (chart) {
+            return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (item) {
+              var dataset = chart.data.datasets[item.datasetIndex];
+              item.lineDash = dataset.borderDash || [];
+              item.lineWidth = 2;
+              item.strokeStyle = dataset.borderColor;
+              return item;
+            });
+          },
+        } },
+        tooltip: tooltip,
+      },
+      scales: { y: { beginAtZero: true } },
+    },
   });
 
   var payees = data.payees;
