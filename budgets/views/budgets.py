@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from budgets import selectors
 from budgets.forms import BudgetForm, BudgetSettingsForm
-from budgets.models import Budget
+from budgets.models import Budget, Period
 from budgets.periods import user_calendar
 from budgets.services.budgets import (
     budget_archive,
@@ -48,7 +48,9 @@ def _totals(statuses: list[selectors.BudgetStatus]) -> list[dict]:
         row["limit"] += status.available
         row["spent"] += status.spent
         row["remaining"] += status.remaining
-    return list(rows.values())
+    # A fixed order (currency, then monthly before weekly): the budgets below are sorted by
+    # health, which changes from one load to the next.
+    return [rows[key] for key in sorted(rows, key=lambda k: (k[0], k[1] != Period.MONTH))]
 
 
 @login_required

@@ -57,6 +57,20 @@ def test_the_budgets_page_shows_status_and_links_to_transactions(
     assert 'style="' not in html
 
 
+def test_the_summary_cards_keep_their_order_whatever_the_budgets_health(
+    alice, alice_client, checking, food
+):
+    coffee = make_category(alice, name="Coffee")
+    budget_create(user=alice, category=food, amount="200")
+    budget_create(user=alice, category=coffee, amount="10", period="week")
+    orders = []
+    for spent_on_food in ("-5", "-190"):  # the monthly budget goes from on track to at risk
+        make_transaction(checking, amount=spent_on_food, category=food, date=D(2025, 3, 2))
+        totals = alice_client.get(reverse("budgets:budget-list")).context["totals"]
+        orders.append([row["period"] for row in totals])
+    assert orders == [["Monthly", "Weekly"], ["Monthly", "Weekly"]]
+
+
 def test_the_budgets_page_is_an_empty_state_with_a_one_click_start(alice_client):
     html = alice_client.get(reverse("budgets:budget-list")).content.decode()
     assert "No budgets yet" in html and reverse("budgets:budget-suggest") in html
