@@ -128,6 +128,12 @@ def _group(digits: str, number_format: str) -> str:
     return thousands.join(groups)
 
 
+def format_count(value: int, number_format: str = "en") -> str:
+    """A whole number grouped the way the user's number format groups amounts: "5,500",
+    "5.500", "1,23,456". For counts of rows; never for money (see format_money)."""
+    return ("-" if value < 0 else "") + _group(str(abs(value)), number_format)
+
+
 def format_number(value: Decimal, currency: str, number_format: str = "en") -> str:
     """The amount alone with the currency's minor units and grouping: "-1,234.50"."""
     amount = quantize(Decimal(value), currency) if currency in CURRENCIES else Decimal(value)

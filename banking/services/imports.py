@@ -388,7 +388,8 @@ def import_start(
     )
     if previous is not None and previous.committed_at:
         meta["notices"].append(
-            f"You imported this same file on {previous.committed_at:%d %b %Y}; "
+            f"You imported this same file on {previous.committed_at.day} "
+            f"{previous.committed_at:%b %Y}; "
             "rows imported then will not be added again."
         )
     with transaction.atomic():

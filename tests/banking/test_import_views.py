@@ -108,7 +108,7 @@ def test_the_mapping_screen_asks_and_previews(alice_client, alice, checking):
     assert page.status_code == 200
     body = page.content.decode()
     assert "day/month" in body and "Flip sign" in body and "Save as profile" in body
-    assert "2024-01-02" in body  # the guess (month first), shown as it would be saved
+    assert "2 Jan 2024" in body  # the guess (month first), shown as it would be saved
 
     form = {
         "date": "0",
@@ -120,12 +120,12 @@ def test_the_mapping_screen_asks_and_previews(alice_client, alice, checking):
     }
     partial = alice_client.post(reverse("banking:import-mapping-preview", args=[batch.pk]), form)
     assert partial.status_code == 200
-    assert b"2024-02-01" in partial.content and b"<html" not in partial.content
+    assert b"1 Feb 2024" in partial.content and b"<html" not in partial.content
     # Without JavaScript the Preview button re-renders the page.
     page = alice_client.post(
         reverse("banking:import-mapping", args=[batch.pk]), {**form, "preview": "1"}
     )
-    assert b"2024-02-01" in page.content
+    assert b"1 Feb 2024" in page.content
 
     response = alice_client.post(
         reverse("banking:import-mapping", args=[batch.pk]),

@@ -34,6 +34,8 @@ def test_the_dashboard_shows_this_months_figures(alice, alice_client, today):
     assert "93.8%" in page  # savings rate
     assert "Grocer" in page and "Everyday" in page
     assert "$1,976.55" in page  # the account balance (opening 100 + 1876.55)
+    # Recent transactions: day then month, as on every other page ("6 Dec", not "Dec 6").
+    assert f"{today.day} {today:%b} · Grocer" in page
 
 
 def test_a_change_shows_on_the_next_page_load(
