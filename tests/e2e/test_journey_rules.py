@@ -2,6 +2,7 @@
 payee X as Y") that sorts the payee's other transactions, and accept a suggestion."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -113,8 +114,32 @@ def test_the_review_queue_fits_a_phone(signed_in_page, to_review) -> None:
     page = signed_in_page
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(reverse("insights:review"))
-    expect(review_rows(page)).to_have_count(3)
+    rows = review_rows(page)
+    expect(rows).to_have_count(3)
     assert_no_horizontal_overflow(page)
+    # Nor does the list scroll sideways inside its box: every row's controls are in view.
+    assert page.locator(".table-wrap").evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth")
+    for row in rows.all():
+        for control in row.locator("select, button").all():
+            box = control.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, (
+                f"{control.inner_text() or 'picker'} at {box}"
+            )
+        assert row.bounding_box()["height"] < 200  # one compact card, not a tall table row
+
+    # The keyboard still works on the cards: j moves, c goes to the picker, Enter saves.
+    page.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class(re.compile(r"\bis-current\b"))
+    expect(rows.nth(1)).to_contain_text("-$6.10")
+    page.keyboard.press("c")
+    picker = rows.nth(1).get_by_label("Category for Hollow Oak Roasters")
+    expect(picker).to_be_focused()
+    picker.select_option(label="Food & Dining › Coffee")
+    picker.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Categorized")).to_contain_text(
+        "Categorized as Food & Dining › Coffee."
+    )
+    expect(review_rows(page)).to_have_count(2)
 
 
 def test_the_rule_editor_lists_recent_matches_and_warns_of_a_slow_pattern(

@@ -1,5 +1,7 @@
 """The review queue page and API: accept one, accept all shown, correct; bob gets 404."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -37,6 +39,14 @@ def test_the_page_lists_uncategorized_and_low_confidence_with_suggestions(alice_
     html = response.content.decode()
     assert "Groceries" in html and "0.60" in html
     assert "AI categorization is off" in html
+
+
+def test_the_page_writes_dates_day_month_year(alice_client, checking):
+    make_transaction(checking, payee="BAKERY", date=datetime.date(2026, 12, 6))
+
+    html = alice_client.get(reverse("insights:review")).content.decode()
+
+    assert "6 Dec 2026" in html and "Dec. 6" not in html
 
 
 def test_the_page_needs_login_and_refuses_wrong_methods(client, alice_client, queue):
