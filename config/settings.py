@@ -422,6 +422,7 @@ LOGGING = {
     "loggers": {
         # Without handlers of its own: with DEBUG on, Django's console handler would print
         # each of its lines a second time beside ours (the root's, which they reach anyway).
+        # Configuring it also hands runserver's request lines (django.server) to ours.
         "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "ofxtools": {"level": "WARNING"},  # it logs every OFX element it reads at INFO

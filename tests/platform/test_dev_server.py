@@ -101,3 +101,4 @@ def test_the_development_procfile_serves_on_the_given_port_beside_a_worker(tmp_p
     assert processes_started_with(f"BILLFOLD_VAR_DIR={env['BILLFOLD_VAR_DIR']}") == []
     # Each log line once: Django's own console handler (DEBUG only) is not added to ours.
     assert output.count("Not Found: /no-such-page-here/") == 1, output
+    assert output.count('"GET /no-such-page-here/ HTTP/1.1" 404') == 1, output

@@ -12,6 +12,7 @@ from tests.platform.conftest import PRODUCTION_KEY, ROOT, clean_env
 LOG_A_LINE = (
     "import django, logging; django.setup(); "
     "logging.getLogger('django.request').warning('Not Found: /probe-page/'); "
+    "logging.getLogger('django.server').info('\"GET /probe-page/ HTTP/1.1\" 404 12'); "
     "logging.getLogger('ledger').info('an app line')"
 )
 
@@ -36,6 +37,7 @@ def test_a_django_log_line_is_printed_once_with_debug_on_or_off(tmp_path: Path, 
     probes = [line for line in lines if "Not Found: /probe-page/" in line]
     assert len(probes) == 1, lines
     assert " WARNING django.request [-] Not Found: /probe-page/" in probes[0]
+    assert len([line for line in lines if '"GET /probe-page/ HTTP/1.1" 404' in line]) == 1
     assert [line for line in lines if "an app line" in line] != []
 
 
@@ -46,5 +48,6 @@ def test_with_json_logs_every_line_is_one_json_object(tmp_path: Path, debug) -> 
     entries = [json.loads(line) for line in lines]
     assert [(e["logger"], e["level"], e["message"]) for e in entries] == [
         ("django.request", "WARNING", "Not Found: /probe-page/"),
+        ("django.server", "INFO", '"GET /probe-page/ HTTP/1.1" 404 12'),
         ("ledger", "INFO", "an app line"),
     ]
