@@ -97,6 +97,7 @@ def test_the_development_procfile_serves_on_the_given_port_beside_a_worker(tmp_p
     assert "worker.1" in output
     # Ctrl-C: the worker stops by itself, before honcho's SIGKILL 5 s later, leaving nothing.
     assert "has stopped." in output, output
+    assert "worker.1 stopped (rc=0)" in output, output
     assert "SIGKILL" not in output, output
     assert processes_started_with(f"BILLFOLD_VAR_DIR={env['BILLFOLD_VAR_DIR']}") == []
     # Each log line once: Django's own console handler (DEBUG only) is not added to ours.
