@@ -53,9 +53,7 @@ def test_account_crud(alice_client, alice):
     assert not Account.objects.exists()
 
 
-def test_an_account_created_without_a_currency_is_in_the_users_base_currency(
-    alice_client, alice
-):
+def test_an_account_created_without_a_currency_is_in_the_users_base_currency(alice_client, alice):
     alice.profile.base_currency = "GBP"
     alice.profile.save()
 
