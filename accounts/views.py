@@ -31,6 +31,11 @@ def _profile_initial(profile: Profile) -> dict:
     }
 
 
+def _own_profile(request: HttpRequest) -> Profile | None:
+    """The profile PreferencesMiddleware already read for this request (None if missing)."""
+    return getattr(request.user, "profile", None)
+
+
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -43,7 +48,7 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
-    profile = profile_get_or_create(request.user, onboarded=False)
+    profile = _own_profile(request) or profile_get_or_create(request.user, onboarded=False)
     if profile.is_onboarded and request.method == "GET":
         return redirect(_safe_next(request))
     form = ProfileForm(request.POST or None, initial=_profile_initial(profile))
@@ -62,7 +67,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_profile(request: HttpRequest) -> HttpResponse:
-    profile = profile_get_or_create(request.user)
+    profile = _own_profile(request) or profile_get_or_create(request.user)
     form = ProfileForm(request.POST or None, initial=_profile_initial(profile))
     if request.method == "POST" and form.is_valid():
         profile_update(user=request.user, data=form.to_data())

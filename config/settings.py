@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.PreferencesMiddleware",
     "accounts.middleware.OnboardingMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
 ]

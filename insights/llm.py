@@ -91,7 +91,9 @@ def llm_activity(*, user) -> dict:
 
     `trouble` is the newest run when it failed, hit the cap or threw answers out: a failure
     stays on show until a later request goes through cleanly."""
-    usage = LlmUsage.objects.filter(user=user, day=timezone.localdate()).first()
+    # The day the worker counts requests on (settings.TIME_ZONE), not the page's time zone.
+    day = timezone.localdate(timezone=timezone.get_default_timezone())
+    usage = LlmUsage.objects.filter(user=user, day=day).first()
     last = LlmRun.objects.filter(user=user).order_by("-created_at", "-id").first()
     return {
         "requests_today": usage.requests if usage else 0,

@@ -2,6 +2,10 @@
 
 Amounts are `Decimal` everywhere. Rounding is ROUND_HALF_EVEN (banker's rounding): halves go
 to the even neighbour, so rounding many amounts does not drift upwards on average.
+
+Amounts and counts for people are written in the active number format (the signed-in user's
+during a page request, see accounts/preferences.py; "en" anywhere else). Form values, CSV and
+the API use `str(amount)`, never these.
 """
 
 import re
@@ -9,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from accounts.preferences import get_number_format
 from ledger.currencies import CURRENCIES, minor_units
 
 # |amount| must stay below this: a trillion in any currency is a typo, not a transaction,
@@ -109,8 +114,13 @@ def check_amount(amount: Decimal, currency: str) -> Decimal:
     return quantize(amount, currency)
 
 
+def separators(number_format: str | None = None) -> tuple[str, str]:
+    """(thousands, decimal) separators of `number_format`, by default the active one."""
+    return NUMBER_FORMATS.get(number_format or get_number_format(), NUMBER_FORMATS["en"])
+
+
 def _group(digits: str, number_format: str) -> str:
-    thousands, _ = NUMBER_FORMATS.get(number_format, NUMBER_FORMATS["en"])
+    thousands, _ = separators(number_format)
     if number_format == "in" and len(digits) > 3:
         head, tail = digits[:-3], digits[-3:]
         pairs = []
@@ -128,29 +138,38 @@ def _group(digits: str, number_format: str) -> str:
     return thousands.join(groups)
 
 
-def format_count(value: int, number_format: str = "en") -> str:
-    """A whole number grouped the way the user's number format groups amounts: "5,500",
-    "5.500", "1,23,456". For counts of rows; never for money (see format_money)."""
+def format_count(value: int, number_format: str | None = None) -> str:
+    """A whole number grouped the way the number format groups amounts: "5,500", "5.500",
+    "1,23,456". For counts of rows; never for money (see format_money)."""
+    number_format = number_format or get_number_format()
     return ("-" if value < 0 else "") + _group(str(abs(value)), number_format)
 
 
-def format_number(value: Decimal, currency: str, number_format: str = "en") -> str:
-    """The amount alone with the currency's minor units and grouping: "-1,234.50"."""
+def format_number(
+    value: Decimal, currency: str, number_format: str | None = None, *, whole: bool = False
+) -> str:
+    """The amount alone with the currency's minor units and grouping: "-1,234.50".
+
+    `whole` leaves the minor units out (round the amount first): "-1,235"."""
+    number_format = number_format or get_number_format()
     amount = quantize(Decimal(value), currency) if currency in CURRENCIES else Decimal(value)
     sign = "-" if amount < 0 else ""
-    whole, _, frac = f"{abs(amount):f}".partition(".")
-    _, decimal_sep = NUMBER_FORMATS.get(number_format, NUMBER_FORMATS["en"])
-    text = _group(whole, number_format)
-    if frac:
+    digits, _, frac = f"{abs(amount):f}".partition(".")
+    _, decimal_sep = separators(number_format)
+    text = _group(digits, number_format)
+    if frac and not whole:
         text = f"{text}{decimal_sep}{frac}"
     return f"{sign}{text}"
 
 
-def format_money(value: Decimal | None, currency: str, number_format: str = "en") -> str:
-    """An amount for people: "$1,234.56", "-€12.50", "CHF 1'234.50", "¥1,235"."""
+def format_money(
+    value: Decimal | None, currency: str, number_format: str | None = None, *, whole: bool = False
+) -> str:
+    """An amount for people: "$1,234.56", "-€12.50", "CHF 1'234.50", "¥1,235"; "€1.234,56"
+    in the "eu" format. By default in the active number format (see the module's note)."""
     if value is None or value == "":
         return ""
-    number = format_number(Decimal(value), currency, number_format)
+    number = format_number(Decimal(value), currency, number_format, whole=whole)
     sign, number = ("-", number[1:]) if number.startswith("-") else ("", number)
     cur = CURRENCIES.get(currency)
     if cur and cur.symbol:

@@ -2,7 +2,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-from ledger.currencies import minor_units
 from ledger.money import format_money
 
 register = template.Library()
@@ -28,5 +27,4 @@ def money_whole(value, currency: str = "USD") -> str:
     """An amount rounded to whole units, for tables wide with numbers: $1,725."""
     if value in (None, ""):
         return ""
-    text = format_money(Decimal(value).quantize(Decimal(1), ROUND_HALF_UP), currency)
-    return text.rsplit(".", 1)[0] if minor_units(currency) else text
+    return format_money(Decimal(value).quantize(Decimal(1), ROUND_HALF_UP), currency, whole=True)

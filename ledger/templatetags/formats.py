@@ -6,8 +6,9 @@ under the day); `{{ dt|day_time }}` -> "6 Dec 2026, 14:05", in the current time 
 kept as an ISO string (an import's preview rows, stored as JSON) is read too. Form values,
 `<time datetime>`, CSV and the API stay ISO 8601.
 
-Counts of rows: `{% count n %}` -> "5,500", grouped as the user's number format (Settings)
-groups amounts: "5.500", "5 500", "5'500".
+Counts of rows: `{% count n %}` -> "5,500", grouped as the active number format (the
+signed-in user's, Settings; see ledger/templatetags/money.py) groups amounts: "5.500",
+"5 500", "5'500".
 """
 
 import datetime
@@ -16,7 +17,6 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 
 from ledger.money import format_count
-from ledger.templatetags.money import _number_format
 
 register = template.Library()
 
@@ -56,11 +56,11 @@ def day_time(value) -> str:
     return _readable(value, DAY_TIME)
 
 
-@register.simple_tag(takes_context=True)
-def count(context: template.Context, value) -> str:
-    """A count of rows, grouped in the signed-in user's number format: 5500 -> 5,500."""
+@register.simple_tag
+def count(value) -> str:
+    """A count of rows, grouped in the active number format: 5500 -> 5,500."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return "" if value is None else str(value)
-    return format_count(number, _number_format(context))
+    return format_count(number)

@@ -1,21 +1,21 @@
-"""`{% load money %}` then `{{ value|money:currency }}` or `{% money value currency %}`."""
+"""`{% load money %}` then `{{ value|money:currency }}`: the one way pages write amounts.
+
+Amounts come out in the active number format: the signed-in user's on their pages (Settings
+-> number format, applied by accounts.middleware.PreferencesMiddleware), "1,234.50" in
+emails and anywhere outside a request. Form values, CSV and the API stay "1234.50".
+Page scripts that write amounts or counts (charts, progress) get the same format from
+`{% number_format_config as fmt %}{{ fmt|json_script:"number-format" }}` and
+static/js/numbers.js.
+"""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from ledger.money import format_money
+from accounts.preferences import get_number_format
+from ledger.money import format_money, separators
 
 register = template.Library()
-
-
-def _number_format(context: template.Context) -> str:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return "en"
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
-    return getattr(profile, "number_format", "en") or "en"
 
 
 def _to_decimal(value) -> Decimal | None:
@@ -29,18 +29,10 @@ def _to_decimal(value) -> Decimal | None:
 
 @register.filter(name="money")
 def money_filter(value, currency: str = "USD") -> str:
-    """Formats with the currency's minor units and symbol: 1234.5|money:"USD" -> $1,234.50."""
+    """With the currency's minor units and symbol: 1234.5|money:"USD" -> $1,234.50 ("eu"
+    format: $1.234,50)."""
     amount = _to_decimal(value)
     return "" if amount is None else format_money(amount, currency or "USD")
-
-
-@register.simple_tag(name="money", takes_context=True)
-def money_tag(context: template.Context, value, currency: str = "USD") -> str:
-    """Like the filter, in the signed-in user's number format (Settings -> number format)."""
-    amount = _to_decimal(value)
-    if amount is None:
-        return ""
-    return format_money(amount, currency or "USD", _number_format(context))
 
 
 @register.filter
@@ -50,3 +42,12 @@ def amount_class(value) -> str:
     if amount is None or amount == 0:
         return ""
     return "neg" if amount < 0 else "pos"
+
+
+@register.simple_tag
+def number_format_config() -> dict:
+    """The active number format for page scripts (static/js/numbers.js): its separators,
+    and whether it groups the Indian way (1,23,456)."""
+    number_format = get_number_format()
+    group, decimal = separators(number_format)
+    return {"group": group, "decimal": decimal, "lakh": number_format == "in"}

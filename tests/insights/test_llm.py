@@ -413,3 +413,24 @@ def test_each_request_is_its_own_task_and_the_cap_is_recorded_once_a_day(
     capped = LlmRun.objects.get(status="capped")  # one record, not one per task
     assert capped.transactions == 70
     assert "daily limit of 1 requests was reached" in capped.error
+
+
+def test_todays_use_is_counted_on_the_workers_day_whatever_the_users_time_zone(
+    server, alice, alice_client, account, categories, settings
+):
+    import datetime
+
+    import time_machine
+    from django.urls import reverse
+
+    from accounts.models import Profile
+
+    settings.LLM_DAILY_REQUEST_CAP = 200
+    Profile.objects.filter(user=alice).update(timezone="Asia/Tokyo")
+    # 20:00 UTC on 1 March is already 2 March in Tokyo.
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 20, tzinfo=datetime.UTC)):
+        txn = make_transaction(account, payee="MYSTERY CAFE")
+        llm_categorize(user=alice, transaction_ids=ids(txn))  # as the worker does it
+        page = alice_client.get(reverse("insights:review")).content.decode()
+    assert LlmUsage.objects.get(user=alice).day == datetime.date(2026, 3, 1)
+    assert "1 of 200 requests used today" in page

@@ -145,6 +145,19 @@ def test_the_year_view_has_a_column_per_month_and_totals(alice, alice_client, bo
     assert "2026: spending by category and month" in page and "$90<" in page
 
 
+def test_the_year_view_writes_whole_amounts_in_the_users_number_format(alice, alice_client, books):
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=alice).update(number_format="eu")
+    rent = make_category(alice, name="Rent")
+    make_transaction(
+        make_account(alice), amount="-1725.40", date=datetime.date(2026, 4, 1), category=rent
+    )
+    page = alice_client.get(reverse("insights:report-year"), {"year": "2026"}).content.decode()
+    assert "$1.725<" in page and "$90<" in page
+    assert "$1<" not in page  # not cut at the thousands separator
+
+
 def test_bad_parameters_get_a_plain_message_not_a_500(alice_client):
     response = alice_client.get(reverse("insights:reports"), {"period": "custom", "start": "x"})
     assert response.status_code == 400

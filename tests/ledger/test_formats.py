@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.preferences import override_number_format
 from ledger.money import format_count
 from tests.ledger.factories import make_account, make_transaction, make_transactions
 
@@ -38,13 +38,9 @@ def test_a_moment_is_written_in_the_current_time_zone(settings) -> None:
     ("number_format", "expected"),
     [("en", "5,500 · 1,234,567"), ("eu", "5.500 · 1.234.567"), ("in", "5,500 · 12,34,567")],
 )
-def test_counts_are_grouped_in_the_users_number_format(alice, number_format, expected) -> None:
-    alice.profile.number_format = number_format
-    alice.profile.save()
-    request = RequestFactory().get("/")
-    request.user = alice
-
-    assert render("{% count a %} · {% count b %}", request=request, a=5500, b=1234567) == expected
+def test_counts_are_grouped_in_the_active_number_format(number_format, expected) -> None:
+    with override_number_format(number_format):
+        assert render("{% count a %} · {% count b %}", a=5500, b=1234567) == expected
 
 
 def test_a_count_without_a_signed_in_user_is_grouped_with_commas() -> None:

@@ -80,9 +80,26 @@ def test_format_money(value, currency, fmt, expected):
     assert format_money(Decimal(value), currency, fmt) == expected
 
 
-def test_the_money_filter_and_tag_format_in_templates():
+def test_the_money_filter_formats_in_templates():
     template = Template(
-        "{% load money %}{{ a|money:'USD' }}|{{ b|money:cur }}|{% money a 'EUR' %}|{{ a|amount_class }}"
+        "{% load money %}{{ a|money:'USD' }}|{{ b|money:cur }}|{{ a|money:'EUR' }}|{{ a|amount_class }}"
     )
     out = template.render(Context({"a": Decimal("-5"), "b": "1234.567", "cur": "KWD"}))
     assert out == "-$5.00|KWD 1,234.567|-€5.00|neg"
+
+
+def test_amounts_are_written_in_the_active_number_format_and_can_leave_out_minor_units():
+    from accounts.preferences import override_number_format
+
+    with override_number_format("eu"):
+        assert format_money(Decimal("-1234.5"), "EUR") == "-€1.234,50"
+        assert format_money(Decimal("1725"), "USD", whole=True) == "$1.725"
+        assert format_money(Decimal("1725"), "USD", "en") == "$1,725.00"  # asked for "en"
+        assert (
+            Template("{% load money %}{{ a|money:'USD' }}").render(
+                Context({"a": Decimal("1234.5")})
+            )
+            == "$1.234,50"
+        )
+    assert format_money(Decimal("1725"), "USD", whole=True) == "$1,725"
+    assert format_money(Decimal("1234567"), "JPY", whole=True) == "¥1,234,567"
