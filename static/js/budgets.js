@@ -14,12 +14,7 @@
   var text = function () { return color("--text-muted", "#555"); };
   var grid = function () { return color("--chart-grid", "rgba(128,128,128,.2)"); };
   var axis = { ticks: { color: text }, grid: { color: grid }, border: { color: grid } };
-  var money;
-  try {
-    money = new Intl.NumberFormat(undefined, { style: "currency", currency: data.currency });
-  } catch (e) {
-    money = new Intl.NumberFormat();
-  }
+  var money = window.BillfoldNumbers.money(data.currency); // the user's number format
   var spent = data.spent.map(Number);
   var limit = data.limit.map(Number);
   var bars = function (ctx) {

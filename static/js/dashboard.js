@@ -12,7 +12,10 @@
   Chart.defaults.color = text;
   Chart.defaults.borderColor = grid;
   Chart.defaults.maintainAspectRatio = false;
-  var money = new Intl.NumberFormat(undefined, { style: "currency", currency: data.currency });
+  // Amounts in the user's number format (numbers.js), like the rest of the page.
+  var numbers = window.BillfoldNumbers;
+  var money = numbers.money(data.currency);
+  var amountTicks = function () { return { callback: function (v) { return numbers.number(v); } }; };
   var tooltip = { callbacks: { label: function (ctx) {
     var v = ctx.parsed.y !== undefined ? ctx.parsed.y : (ctx.parsed.x !== undefined ? ctx.parsed.x : ctx.parsed);
     return (ctx.dataset.label ? ctx.dataset.label + ": " : (ctx.label ? ctx.label + ": " : "")) + money.format(v);
@@ -58,7 +61,7 @@
         { type: "line", label: "Net", data: num(months.net), borderColor: "#6366f1", backgroundColor: "#6366f1", tension: 0.3 },
       ],
     },
-    options: { plugins: { tooltip: tooltip }, scales: { y: { beginAtZero: true } } },
+    options: { plugins: { tooltip: tooltip }, scales: { y: { beginAtZero: true, ticks: amountTicks() } } },
   });
 
   var cum = data.cumulative;
@@ -89,7 +92,7 @@
         } },
         tooltip: tooltip,
       },
-      scales: { y: { beginAtZero: true } },
+      scales: { y: { beginAtZero: true, ticks: amountTicks() } },
     },
   });
 
@@ -100,7 +103,7 @@
     options: {
       indexAxis: "y",
       plugins: { legend: { display: false }, tooltip: tooltip },
-      scales: { y: { ticks: { autoSkip: false, callback: function (value) {
+      scales: { x: { ticks: amountTicks() }, y: { ticks: { autoSkip: false, callback: function (value) {
         var label = this.getLabelForValue(value);
         return label.length > 18 ? label.slice(0, 17) + "…" : label;
       } } } },

@@ -131,12 +131,11 @@
             bar.removeAttribute("value");
           }
           if (label) {
+            // Grouped like the page's own counts (numbers.js): 5.500 in the "eu" format.
+            var count = window.BillfoldNumbers.count;
             label.textContent = counting
-              ? status.progress_done.toLocaleString() +
-                " of about " +
-                status.progress_total.toLocaleString() +
-                " rows"
-              : "Saving about " + status.progress_total.toLocaleString() + " rows in one go…";
+              ? count(status.progress_done) + " of about " + count(status.progress_total) + " rows"
+              : "Saving about " + count(status.progress_total) + " rows in one go…";
           }
           if (status.state === "processing") {
             setTimeout(poll, 1000);

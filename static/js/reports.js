@@ -43,7 +43,7 @@
     var data = charts[currency];
     var canvas = document.querySelector('[data-chart="report-' + currency + '"]');
     if (!canvas || !data.labels.length) { if (canvas) { canvas.parentNode.hidden = true; } return; }
-    var money = new Intl.NumberFormat(undefined, { style: "currency", currency: currency });
+    var money = window.BillfoldNumbers.money(currency); // the user's number format
     // One bar per line: the chart grows with the lines instead of squeezing or fattening them.
     canvas.parentNode.style.height = Math.max(120, 40 + data.labels.length * 30) + "px";
     canvas.parentNode.style.minHeight = "0";
@@ -54,7 +54,9 @@
         maintainAspectRatio: false,
         indexAxis: "y",
         scales: {
-          x: axis,
+          x: { ticks: { color: axis.ticks.color, callback: function (v) {
+            return window.BillfoldNumbers.number(v);
+          } }, grid: axis.grid, border: axis.border },
           y: {
             grid: axis.grid,
             border: axis.border,

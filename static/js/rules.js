@@ -32,7 +32,9 @@
       var tr = document.createElement("tr");
       tr.appendChild(cell(m.date, "nowrap"));
       tr.appendChild(cell(m.payee || m.description));
-      tr.appendChild(cell(m.amount + " " + m.currency, "amount " + (m.amount.charAt(0) === "-" ? "neg" : "pos")));
+      // Written like the page's amounts, in the user's number format (numbers.js).
+      var amount = window.BillfoldNumbers.money(m.currency).format(Number(m.amount));
+      tr.appendChild(cell(amount, "amount " + (m.amount.charAt(0) === "-" ? "neg" : "pos")));
       tr.appendChild(cell(m.category || "—"));
       body.appendChild(tr);
     });

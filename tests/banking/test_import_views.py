@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import Profile
 from banking.services.imports import import_start
 from ledger.models import Account, ImportBatch, Transaction
 from tests.ledger.factories import make_transaction
@@ -235,9 +236,13 @@ def test_discard_drops_an_uncommitted_import(alice_client, alice, checking):
     assert not Transaction.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("number_format", "total", "done"), [("en", "60,000", "2,000"), ("eu", "60.000", "2.000")]
+)
 def test_the_batch_page_of_a_large_commit_shows_a_moving_bar_until_rows_are_counted(
-    alice_client, alice, checking
+    alice_client, alice, checking, number_format, total, done
 ):
+    Profile.objects.filter(user=alice).update(number_format=number_format)
     upload(alice_client, checking)
     batch = ImportBatch.objects.get(user=alice)
     batch.state = State.PROCESSING
@@ -245,12 +250,17 @@ def test_the_batch_page_of_a_large_commit_shows_a_moving_bar_until_rows_are_coun
     batch.progress_done, batch.progress_total = 0, 60000
     batch.save()
     page = alice_client.get(reverse("banking:import-detail", args=[batch.pk])).content.decode()
-    assert "Saving about 60000 rows in one go" in page
+    assert f"Saving about {total} rows in one go" in page  # grouped like every count
     assert '<progress id="import-progress">' in page  # no value: indeterminate
     batch.progress_done = 2000
     batch.save()
     page = alice_client.get(reverse("banking:import-detail", args=[batch.pk])).content.decode()
-    assert "2000 of about 60000 rows" in page
+    assert f"{done} of about {total} rows" in page
+    assert 'value="2000"' in page  # the bar's own numbers stay plain
+    # The page's script rewrites the label as rows are saved, in the same format.
+    group, decimal = total[2], "." if number_format == "en" else ","
+    assert '<script id="number-format" type="application/json">' in page
+    assert f'"group": "{group}", "decimal": "{decimal}"' in page
 
 
 def test_history_has_an_empty_state(alice_client):

@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.models import Profile
 from budgets.models import Budget, BudgetSettings, Notification, RecurringItem
 from budgets.services.budgets import budget_create
 from budgets.services.recurring import recurring_create, recurring_match
+from ledger.models import Transaction
 from tests.ledger.factories import (
     make_account,
     make_category,
@@ -156,6 +158,26 @@ def test_the_budget_page_links_to_all_when_there_are_many(alice, alice_client, b
     page = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk]))
     assert len(page.context["transactions"]) == 10
     assert "See all 12 transactions" in page.content.decode()
+
+
+def test_the_budget_page_writes_counts_and_amounts_in_the_users_number_format(
+    alice, alice_client, checking, food
+):
+    Profile.objects.filter(user=alice).update(number_format="eu")
+    budget = budget_create(user=alice, category=food, amount="2000")
+    Transaction.objects.bulk_create(
+        Transaction(user=alice, account=checking, date=D(2025, 3, 2), amount=Decimal("-1.25"),
+                    payee=f"Stall {i}", category=food, categorized_by="manual")
+        for i in range(1200)
+    )  # fmt: skip
+
+    html = alice_client.get(reverse("budgets:budget-detail", args=[budget.pk])).content.decode()
+
+    assert "See all 1.200 transactions" in html
+    assert "$1.500,00" in html and "$2.000,00" in html  # spent, and the limit
+    assert "1,500.00" not in html
+    # The history chart's labels and tooltips are written by the page's script in that format.
+    assert '{"group": ".", "decimal": ",", "lakh": false}' in html
 
 
 def test_a_rollover_budget_with_nothing_left_says_so_instead_of_a_percentage(

@@ -94,3 +94,40 @@ def test_the_charts_follow_the_theme_switch(signed_in_page, e2e_user, checking) 
         assert dark["text"] != light["text"], "the dark theme has its own text colour"
         assert dark["ticks"] == dark["text"], f"{url}: the axis labels kept the light colour"
         page.locator(".sidebar").get_by_role("button", name="System theme").click()
+
+
+# What a chart's script writes: the value axis's labels, and a tooltip for `value`.
+CHART_NUMBERS = """([id, axis, value]) => {
+  const canvas = document.getElementById(id) || document.querySelector(`[data-chart="${id}"]`);
+  const chart = Chart.getChart(canvas);
+  const point = {dataset: {label: "Spent"}, label: "", parsed: {x: value, y: value}};
+  return {
+    ticks: chart.scales[axis].ticks.map((tick) => tick.label),
+    tooltip: chart.options.plugins.tooltip.callbacks.label.call(chart.tooltip, point),
+  };
+}"""
+
+
+def test_the_charts_write_amounts_in_the_users_number_format(
+    signed_in_page, e2e_user, checking
+) -> None:
+    from accounts.models import Profile
+    from budgets.services.budgets import budget_create
+
+    Profile.objects.filter(user=e2e_user).update(number_format="eu")
+    groceries = category(e2e_user, "Groceries")
+    add_transaction(e2e_user, checking, payee="Market", amount="-1234.50", category=groceries)
+    budget = budget_create(user=e2e_user, category=groceries, amount="2000")
+    page = signed_in_page
+    for url, chart, axis in [
+        (reverse("insights:dashboard"), "chart-months", "y"),
+        (reverse("insights:reports"), "report-USD", "x"),
+        (reverse("budgets:budget-detail", args=[budget.pk]), "budget-history-chart", "y"),
+    ]:
+        page.goto(url)
+        expect(page.locator("main")).to_contain_text("$1.234,50")  # the page's own amounts
+        page.wait_for_function(CHART, arg=chart)
+        drawn = page.evaluate(CHART_NUMBERS, [chart, axis, -1234.5])
+        assert drawn["tooltip"].endswith("-$1.234,50"), (url, drawn)
+        assert any("1.000" in label for label in drawn["ticks"]), (url, drawn)
+        assert "1,000" not in " ".join(drawn["ticks"]), (url, drawn)

@@ -178,7 +178,7 @@ def test_a_background_import_shows_its_progress_without_a_reload(
     page.goto(reverse("banking:import-detail", args=[batch.pk]))
     label = page.locator("[data-progress-label]")
     # Saving, with nothing counted yet (SQLite cannot show the count before the end).
-    expect(label).to_have_text("Saving about 60000 rows in one go…")
+    expect(label).to_have_text("Saving about 60,000 rows in one go…")
     page.evaluate("window.notReloaded = true")
 
     ImportBatch.objects.filter(pk=batch.pk).update(progress_done=20000)
@@ -196,6 +196,32 @@ def test_a_background_import_shows_its_progress_without_a_reload(
     )
     expect(page.get_by_role("heading", name="This import stopped")).to_be_visible()
     shoot(page, "import-progress-finished")
+
+
+def test_the_progress_counts_follow_the_users_number_format(
+    signed_in_page, e2e_user, checking
+) -> None:
+    from accounts.models import Profile
+    from ledger.models import ImportBatch
+
+    Profile.objects.filter(user=e2e_user).update(number_format="eu")
+    batch = ImportBatch.objects.create(
+        user=e2e_user,
+        account=checking,
+        file_name="year.csv",
+        format="csv",
+        state=ImportBatch.State.PROCESSING,
+        progress_done=1500,
+        progress_total=60000,
+    )
+    page = signed_in_page
+    page.goto(reverse("banking:import-detail", args=[batch.pk]))
+    label = page.locator("[data-progress-label]")
+    expect(label).to_have_text("1.500 of about 60.000 rows")  # from the page
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=20000)
+    expect(label).to_have_text("20.000 of about 60.000 rows")  # from the page's script
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=0, meta={"stage": "committing"})
+    expect(label).to_have_text("Saving about 60.000 rows in one go…")
 
 
 def test_a_large_statement_is_checked_and_imported_by_the_worker(
@@ -229,21 +255,21 @@ def test_a_large_statement_is_checked_and_imported_by_the_worker(
     )
     expect(page.locator("[data-state-label]")).to_have_text("Ready to review", timeout=60_000)
     assert counts(page) == {
-        "New": str(rows),
+        "New": f"{rows:,}",  # grouped like every count
         "Already imported": "0",
         "Possible duplicates": "0",
         "Rows with errors": "0",
     }
 
     # Saving is the worker's job too.
-    page.get_by_role("button", name=f"Import {rows} transactions").click()
+    page.get_by_role("button", name=f"Import {rows:,} transactions").click()
     expect(page.get_by_role("heading", name="Importing…")).to_be_visible()
     expect(page.locator("[data-state-label]")).to_have_text("Imported", timeout=60_000)
-    assert counts(page)["Added"] == str(rows)
+    assert counts(page)["Added"] == f"{rows:,}"
     worker.wait_until_idle()
     assert worker.processed().count("banking.tasks.import_process") == 2, worker.output()
 
     page.goto(reverse("ledger:transaction-list"))
     totals = page.locator(".totals")
-    expect(totals).to_contain_text(f"USD · {rows} transactions")
+    expect(totals).to_contain_text(f"USD · {rows:,} transactions")
     expect(totals).to_contain_text(f"Net -${-expected_net:,.2f}")

@@ -162,6 +162,7 @@ def test_the_rule_editor_lists_recent_matches_and_warns_of_a_slow_pattern(
     table = page.locator("[data-rule-test-table]")
     expect(table.locator("tbody tr")).to_have_count(1)
     expect(table).to_contain_text("Hollow Oak Roasters")
+    expect(table.locator("td.amount")).to_have_text("-$4.75")  # as on the other pages
     expect(page.locator("[data-rule-test-warning]")).to_be_hidden()
 
     # A pattern the time limit has to stop: the matches still come, with a warning.
