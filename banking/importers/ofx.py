@@ -37,11 +37,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ofxtools.header import parse_header
-from ofxtools.models.base import OFXAggregateWarning
-from ofxtools.Parser import OFXTree, TreeBuilder
-from ofxtools.Types import OFXTypeWarning
-
 from banking.importers.base import (
     ImportFileError,
     ParsedRow,
@@ -532,6 +527,13 @@ def _ofxtools_statements(ofx: Any, root: ET.Element) -> list[_Statement]:
 
 def _read_ofxtools(raw: bytes, text: str) -> StatementResult:
     """Read with ofxtools; raises _Rejected when it refuses the file."""
+    # Imported here: ofxtools takes a third of a second to import, which every web and
+    # worker process would otherwise pay at start-up for files most users never upload.
+    from ofxtools.header import parse_header
+    from ofxtools.models.base import OFXAggregateWarning
+    from ofxtools.Parser import OFXTree, TreeBuilder
+    from ofxtools.Types import OFXTypeWarning
+
     try:
         with warnings.catch_warnings():
             # ofxtools warns about every proprietary tag (INTU.BID, AMEX.BASICACCT...) and

@@ -52,6 +52,8 @@ from ledger.models import (
     Transaction,
     TransactionSplit,
 )
+from ledger.rules import RuleSet
+from ledger.services.rules import rules_compile
 
 logger = logging.getLogger(__name__)
 
@@ -337,6 +339,7 @@ def run_rows(
     finder = PossibleDuplicateFinder(layout_key=batch.meta.get("layout_key", ""))
     categories = category_lookup(batch.user)
     user = batch.user
+    ruleset = rules_compile(user=user)  # once per file, not per chunk
     chunk_size = _chunk_rows()
     stream = open_upload(batch)
     try:
@@ -393,6 +396,7 @@ def run_rows(
                     decisions,
                     default_decision,
                     write,
+                    ruleset,
                 )
             if progress is not None:
                 progress(result.total)
@@ -417,6 +421,7 @@ def _process_chunk(
     decisions: dict[str, str],
     default_decision: str,
     write: bool,
+    ruleset: RuleSet,
 ) -> None:
     found_fps, found_ext, window = finder.lookup(
         account_id=account_id,
@@ -485,7 +490,7 @@ def _process_chunk(
                 continue
         to_insert.append(_build(p, batch, categories, now))
     if to_insert:
-        categorize_new_rows(user, to_insert)
+        categorize_new_rows(user, to_insert, ruleset=ruleset)
     result.new += len(to_insert)
     for txn in to_insert:
         result.categories[txn.category_id] += 1

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.bench.data import BIG_USER, SMALL_USER, Scale
-from tests.bench.harness import Result, measure, summarize
+from tests.bench.harness import ROOT, Result, measure, summarize
 
 
 @dataclass
@@ -421,14 +421,17 @@ def statement_import(ctx: Context) -> list[Result]:
         # Plain output: --json would also list every row of the run, which is not what
         # streaming a large file costs.
         script = (
-            "import resource, django; django.setup();"
+            "import django; django.setup();"
             "from io import StringIO; from django.core.management import call_command;"
+            "from tests.bench.harness import peak_rss_mb;"
             f"call_command('import_statement', {str(path)!r}, '--user', 'user{BIG_USER}@bench.invalid',"
             f" '--account', '{account.pk}', stdout=StringIO());"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+            "print(peak_rss_mb())"
         )
         start = time.perf_counter()
-        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT
+        )
         if run.returncode:
             raise RuntimeError(run.stderr[-1500:])
         elapsed = time.perf_counter() - start

@@ -70,7 +70,19 @@ def summarize(times: list[float], scale: float = 1000.0) -> tuple[float, float]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    """Peak resident memory of this process so far, in MB.
+
+    Linux's VmHWM belongs to the process's own memory map. ru_maxrss does not: after a
+    fork (or vfork) and exec it keeps the parent's peak, so a small child started by a big
+    benchmark process would report the parent's size.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)  # in kB
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
