@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from insights.periods import current_pay_month, next_month, shift
@@ -23,7 +22,6 @@ from insights.selectors import (
     month_aggregates,
     month_payees,
 )
-from ledger import changes
 from ledger.models import Category, Transaction
 
 CHANGE_MIN_PERCENT = 20
@@ -281,40 +279,17 @@ class SubscriptionSeen:
 def subscriptions_found(*, user, today: datetime.date) -> list[SubscriptionSeen]:
     """Every subscription the history shows (last 15 months, tracked or not), biggest first.
 
-    Detection is the budgets app's (pure, over two queries' rows); cached until the user's
-    transactions or recurring items change. Empty when the budgets app is not installed.
+    The series are the budgets app's detection (cached until the user's ledger changes);
+    whether each is tracked is read fresh. Empty when the budgets app is not installed.
     """
     try:
-        from budgets.detection import Row, detect_series, payees_similar
+        from budgets.detection import is_tracked, series_detect
         from budgets.models import RecurringItem
     except ImportError:  # pragma: no cover - the budgets app is part of Billfold today
         return []
-    key = f"insights:subscriptions:v1:{user.pk}:{today}:{changes.user_stamp(user_id=user.pk)}"
-    found = cache.get(key)
-    if found is not None:
-        return found
-    rows = (
-        Transaction.objects.for_user(user)
-        .filter(date__gte=today - datetime.timedelta(days=460), date__lte=today, amount__lt=0)
-        .filter(transfer__isnull=True)
-        .order_by()
-        .values_list(
-            "id", "date", "amount", "payee", "account_id", "category_id", "account__currency"
-        )
-    )
+    series = series_detect(user=user, today=today).series
     tracked = list(RecurringItem.objects.for_user(user).active().values_list("account_id", "payee"))
-    found = [
-        SubscriptionSeen(
-            series=series,
-            tracked=any(
-                a == series.account_id and payees_similar(p, series.payee) for a, p in tracked
-            ),
-        )
-        for series in detect_series((Row(*r) for r in rows), today=today)
-    ]
-    # Recurring items are not ledger rows, so their changes do not move the stamp: keep short.
-    cache.set(key, found, 300)
-    return found
+    return [SubscriptionSeen(series=s, tracked=is_tracked(s, tracked)) for s in series]
 
 
 def _subscriptions(user, today: datetime.date) -> list[Insight]:

@@ -101,6 +101,8 @@ def test_a_subscription_already_tracked_is_not_news(alice):
         make_transaction(
             account, amount="-15.49", date=datetime.date(2026, month, 3), payee="StreamFlix"
         )
+    with time_machine.travel(NOW, tick=False):
+        assert [i for i in insights_for(user=alice) if i.kind == "new-subscription"]
     recurring_create(
         user=alice,
         payee="StreamFlix",
