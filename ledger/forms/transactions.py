@@ -116,7 +116,8 @@ class TransactionForm(forms.Form):
 
 class MakeTransferForm(forms.Form):
     """Turn a transaction into one side of a transfer: the account on the other side, and
-    what arrived there (or left it) when its currency differs."""
+    what arrived there (or left it) when its currency differs. The service checks the
+    amount against the accounts' currencies."""
 
     other_account = AccountChoiceField(
         queryset=Account.objects.none(), label="Other account", empty_label="Pick an account"
@@ -129,29 +130,10 @@ class MakeTransferForm(forms.Form):
     )
 
     def __init__(self, *args, user, transaction: Transaction, **kwargs) -> None:
-        self.transaction = transaction
         super().__init__(*args, **kwargs)
         self.fields["other_account"].queryset = user_accounts(user).exclude(
             pk=transaction.account_id
         )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        other, amount = data.get("other_account"), data.get("other_amount")
-        if other is None:
-            return data
-        if other.currency == self.transaction.account.currency:
-            data["other_amount"] = None
-        elif amount is None:
-            self.add_error(
-                "other_amount",
-                f"Enter the amount in {other.currency}; the currencies differ.",
-            )
-        elif amount == 0:
-            self.add_error("other_amount", "Enter an amount other than zero.")
-        else:
-            check_currency_decimals(self, "other_amount", amount, other.currency)
-        return data
 
 
 class QuickAddForm(forms.Form):

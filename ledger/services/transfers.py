@@ -249,6 +249,8 @@ def transaction_convert_to_transfer(
         errors.raise_if_any()
     else:
         amount = clean_amount(errors, other_amount, other_account.currency, "other_amount")
+        if amount == 0:
+            errors.add("other_amount", "Enter an amount other than zero.")
         errors.raise_if_any()
         amount = -abs(amount) if txn.amount > 0 else abs(amount)
     transfer = Transfer.objects.create(user=user)

@@ -585,6 +585,27 @@ def test_a_transaction_becomes_a_transfer(alice, checking, savings, groceries):
     assert into.account == savings and into.amount == Decimal("60")
 
 
+@pytest.mark.parametrize(
+    ("other_amount", "message"),
+    [
+        (None, "Enter the amount in EUR"),
+        ("0", "other than zero"),
+        ("1.234", "at most 2 decimal places"),
+    ],
+)
+def test_a_transaction_becomes_a_transfer_across_currencies_only_with_a_real_amount(
+    alice, checking, other_amount, message
+):
+    euros = make_account(alice, currency="EUR")
+    txn = make_transaction(checking, amount="-60")
+    with pytest.raises(ValidationError) as exc:
+        transaction_convert_to_transfer(
+            user=alice, transaction=txn, other_account=euros, other_amount=other_amount
+        )
+    assert message in " ".join(errors_of(exc)["other_amount"])
+    assert not Transfer.objects.exists() and Transaction.objects.count() == 1
+
+
 # --- splits ------------------------------------------------------------------------------
 
 

@@ -730,6 +730,7 @@ def test_making_a_transfer_across_currencies_needs_the_other_amount(alice_client
     for data, field in (
         ({"other_account": euros.pk}, "other_amount"),
         ({"other_account": euros.pk, "other_amount": "9x"}, "other_amount"),
+        ({"other_account": euros.pk, "other_amount": "0"}, "other_amount"),
         ({"other_account": checking.pk}, "other_account"),
     ):
         response = alice_client.post(url, data)
