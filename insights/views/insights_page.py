@@ -39,7 +39,6 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         request,
         "insights/insights.html",
         {
-            "insights": found,
             "sections": sections,
             "summary": summary,
             "summary_month": month,
