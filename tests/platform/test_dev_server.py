@@ -14,30 +14,18 @@ from django.conf import settings
 from django_q.models import Success
 from django_q.tasks import async_task
 
-from tests.platform.conftest import ROOT, clean_env, closed_port, session_database_url
+from tests.platform.conftest import (
+    ROOT,
+    clean_env,
+    closed_port,
+    processes_started_with,
+    session_database_url,
+)
 
 
 def get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read()
-
-
-def processes_started_with(variable: str) -> list[str]:
-    """Processes still alive (not zombies) whose environment holds `variable` ("NAME=value")."""
-    wanted = variable.encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if wanted not in (entry / "environ").read_bytes().split(b"\0"):
-                continue
-            if "State:\tZ" in (entry / "status").read_text():
-                continue
-            found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return found
 
 
 @pytest.mark.slow

@@ -14,25 +14,7 @@ from django_q.tasks import async_task
 
 from config.models import Heartbeat
 from config.schedules import SCHEDULES, Periodic, ensure_schedules
-from tests.platform.conftest import ROOT, clean_env, session_database_url
-
-
-def session_processes(session_id: int) -> list[str]:
-    """The processes still alive in a session, as "pid command" lines (from /proc)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getsid(int(entry.name)) != session_id:
-                continue
-            status = (entry / "status").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-        except (ProcessLookupError, FileNotFoundError, PermissionError):
-            continue  # gone meanwhile
-        if "State:\tZ" not in status:  # a zombie is dead, only not yet reaped
-            alive.append(f"{entry.name} {command}")
-    return alive
+from tests.platform.conftest import ROOT, clean_env, processes_started_with, session_database_url
 
 
 def stop(process: subprocess.Popen) -> int:
@@ -86,7 +68,7 @@ def test_a_real_worker_process_runs_a_task_queued_through_the_database(tmp_path:
 
     assert exit_code == 0, f"qcluster did not stop by itself on SIGTERM:\n{log.read_text()}"
     assert "has stopped." in log.read_text()
-    assert session_processes(worker.pid) == []
+    assert processes_started_with(f"BILLFOLD_VAR_DIR={env['BILLFOLD_VAR_DIR']}") == []
     done = Success.objects.get(id=task_id)
     assert done.func == "config.tasks.heartbeat"
     assert done.result == Heartbeat.objects.get().seen_at.isoformat()
