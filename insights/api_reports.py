@@ -15,7 +15,7 @@ from insights.llm import llm_status
 from insights.periods import current_pay_month, next_month, parse_month, shift
 from insights.selectors import display_currency, month_aggregates, month_payees
 from insights.stats import insights_for
-from insights.summaries import ExchangeRate, MonthlySummary
+from insights.summaries import MonthlySummary
 from insights.summary import summary_request
 from ledger.currencies import CURRENCIES
 from ledger.models import Category
@@ -136,8 +136,7 @@ def report(request: Request) -> Response:
     except reports.ReportError as error:
         return _bad(str(error))
     compared = reports.compare(now, previous, year_before)
-    base = getattr(getattr(request.user, "profile", None), "base_currency", "") or "USD"
-    rates = dict(ExchangeRate.objects.for_user(request.user).values_list("currency", "rate"))
+    base, rates = reports.user_rates(request.user)
     converted = reports.convert_totals(now, base=base, rates=rates)
     return Response(
         {

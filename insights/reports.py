@@ -14,6 +14,7 @@ from django.db.models import DecimalField, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 
 from insights.periods import FIRST_YEAR, LAST_YEAR, next_month, shift
+from insights.summaries import ExchangeRate
 from ledger.filters import add_months
 from ledger.models import Category, Transaction, TransactionSplit
 from ledger.models.accounts import MONEY
@@ -373,6 +374,12 @@ class Converted:
     spending: Decimal
     income: Decimal
     rates: dict[str, Decimal]
+
+
+def user_rates(user) -> tuple[str, dict[str, Decimal]]:
+    """The user's base currency, and the rates into it that they gave themselves."""
+    base = getattr(getattr(user, "profile", None), "base_currency", "") or "USD"
+    return base, dict(ExchangeRate.objects.for_user(user).values_list("currency", "rate"))
 
 
 def convert_totals(

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 
 from insights import reports
 from insights.periods import current_pay_month
-from insights.summaries import ExchangeRate
 from ledger.money import quantize
 from ledger.services.data import csv_safe
 
@@ -72,8 +71,7 @@ def report(request: HttpRequest) -> HttpResponse:
         }
         for currency, lines in compared.items()
     }
-    base = getattr(getattr(request.user, "profile", None), "base_currency", "") or "USD"
-    rates = dict(ExchangeRate.objects.for_user(request.user).values_list("currency", "rate"))
+    base, rates = reports.user_rates(request.user)
     return render(
         request,
         "insights/reports.html",
