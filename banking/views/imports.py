@@ -387,7 +387,9 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Undone: removed {removed} transactions.")
             return redirect("banking:import-detail", pk=batch.pk)
     changed = (
-        edited_transactions(batch).select_related("category").order_by("-updated_at")[:10]
+        edited_transactions(batch)
+        .select_related("account", "category")
+        .order_by("-updated_at")[:10]
         if edited
         else []
     )

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Profile
-from banking.services.imports import import_start
+from banking.services.imports import import_commit, import_preview, import_start
 from ledger.models import Account, ImportBatch, Transaction
-from tests.ledger.factories import make_transaction
+from tests.ledger.factories import make_account, make_transaction
 
 CSV = b"Date,Payee,Description,Amount\n2024-01-05,Coffee Shop,Latte,-3.50\n2024-01-05,Coffee Shop,Latte,-3.50\n2024-01-06,ACME,Salary,2500.00\n"
 AMBIGUOUS = b"Date,Payee,Amount\n01/02/2024,Shop,-3.50\n03/04/2024,Shop,-4.50\n"
@@ -224,6 +224,28 @@ def test_history_lists_batches_and_undo_asks_then_removes(alice_client, alice, c
     assert not Transaction.objects.exists()
     batch.refresh_from_db()
     assert batch.state == State.UNDONE
+
+
+def test_undo_lists_each_edited_row_in_its_own_accounts_currency(alice_client, alice, checking):
+    two_accounts = (
+        b"!Account\nNChecking\nTBank\n^\n!Type:Bank\nD01/02/2024\nT-10.00\nPShop\n^\n"
+        b"!Account\nNSavings\nTBank\n^\n!Type:Bank\nD01/03/2024\nT50.00\nPInterest\n^\n"
+    )
+    euros = make_account(alice, name="Euro savings", type="savings", currency="EUR")
+    batch = import_start(
+        user=alice, account=checking, file=io.BytesIO(two_accounts), file_name="two.qif"
+    )
+    keys = [a["key"] for a in batch.meta["statement"]["accounts"]]
+    import_preview(
+        batch=batch, account_map={keys[0]: checking.pk, keys[1]: euros.pk}, date_order="mdy"
+    )
+    batch.refresh_from_db()
+    import_commit(batch=batch)
+    assert batch.account == checking  # the batch's own account is the dollar one
+    Transaction.objects.filter(account=euros).update(notes="Mine", version=2)
+    confirm = alice_client.get(reverse("banking:import-undo", args=[batch.pk])).content.decode()
+    assert "You changed 1 of them" in confirm
+    assert "€50.00" in confirm and "$50.00" not in confirm
 
 
 def test_discard_drops_an_uncommitted_import(alice_client, alice, checking):
