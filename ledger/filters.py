@@ -121,17 +121,22 @@ class OwnedMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _OwnedIdsField
 
 
+def sort_with_ties(column: str) -> tuple[str, ...]:
+    """`column` ("-" for descending), then date, then id, all the same way: rows with equal
+    values keep one order, so neither a page break nor an API cursor skips or repeats one."""
+    way = "-" if column.startswith("-") else ""
+    then_date = () if column.lstrip("-") == "date" else (f"{way}date",)
+    return (column, *then_date, f"{way}id")
+
+
 class TransactionOrderingFilter(django_filters.OrderingFilter):
-    """Sorts by the chosen column, then by id, so equal values keep a stable order."""
+    """Sorts by the chosen column, then by date and id (`sort_with_ties`)."""
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]
-        tiebreak = "-id" if ordering[0].startswith("-") else "id"
-        if ordering[0].lstrip("-") != "date":
-            ordering.append("-date" if tiebreak == "-id" else "date")
-        return qs.order_by(*ordering, tiebreak)
+        return qs.order_by(*ordering, *sort_with_ties(ordering[0])[1:])
 
 
 class TransactionFilterSet(django_filters.FilterSet):

@@ -25,7 +25,7 @@ from ledger.api.serializers import (
     TransactionSerializer,
     TransferSerializer,
 )
-from ledger.filters import TransactionFilterSet
+from ledger.filters import TransactionFilterSet, sort_with_ties
 from ledger.forms.fields import is_id
 from ledger.models import Account, Category, Tag, Transaction, TransactionSplit, Transfer
 from ledger.services.accounts import account_create, account_delete, account_update
@@ -183,14 +183,10 @@ class TransactionPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    # The page's orders (TransactionOrderingFilter): the column, then date, then id.
+    # The page's orders (TransactionOrderingFilter), on the row's own columns.
     SORTS = {
-        "date": ("date", "id"),
-        "-date": ("-date", "-id"),
-        "amount": ("amount", "date", "id"),
-        "-amount": ("-amount", "-date", "-id"),
-        "payee": ("payee", "date", "id"),
-        "-payee": ("-payee", "-date", "-id"),
+        column: sort_with_ties(column)
+        for column in ("date", "-date", "amount", "-amount", "payee", "-payee")
     }
 
     def get_ordering(self, request: Request, queryset: QuerySet, view) -> tuple[str, ...]:
