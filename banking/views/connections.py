@@ -126,6 +126,9 @@ def connection_sync(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def connection_status(request: HttpRequest, pk: int) -> JsonResponse:
+    # The progress first, then the item: a run saves its counts and status before it says
+    # "done", so a page that stops polling on "done" shows that run, not the one before.
+    progress = sync_services.progress_get(pk)
     item = _item(request, pk)
     return JsonResponse(
         {
@@ -142,7 +145,7 @@ def connection_status(request: HttpRequest, pk: int) -> JsonResponse:
                 "modified": item.last_modified,
                 "removed": item.last_removed,
             },
-            "progress": sync_services.progress_get(item.pk),
+            "progress": progress,
         }
     )
 
