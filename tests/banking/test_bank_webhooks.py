@@ -189,26 +189,47 @@ def test_an_item_error_shows_what_the_bank_said(client, signer, bank_item):
 
 
 def test_a_verified_but_odd_body_is_answered_without_a_500(client, signer, bank_item):
-    for payload in (
-        {"webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": ["item-abc"]},
-        {"webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": "item-abc", "error": "x"},
-        {
-            "webhook_type": "ITEM",
-            "webhook_code": "PENDING_EXPIRATION",
-            "item_id": "item-abc",
-            "consent_expiration_time": "soon",
-        },
-    ):
+    def send(payload: dict) -> str:
         body = json.dumps(payload).encode()
-        assert post(client, body, signer(body)).status_code == 200
+        response = post(client, body, signer(body))
+        assert response.status_code == 200
+        bank_item.refresh_from_db()
+        return response.json()["handled"]
+
+    item = {"webhook_type": "ITEM", "item_id": "item-abc"}
+    assert send({**item, "webhook_code": "ERROR", "item_id": ["item-abc"]}) == "unknown item"
+    assert bank_item.status == "ok"
+    assert send({**item, "webhook_code": "ERROR", "error": "x"}) == "item error"
+    assert (bank_item.status, bank_item.status_message) == ("error", "The bank reported an error.")
+    expiring = {**item, "webhook_code": "PENDING_EXPIRATION", "consent_expiration_time": "soon"}
+    assert send(expiring) == "item pending_expiration"
+    assert (bank_item.status, bank_item.consent_expires_at) == ("pending_expiration", None)
 
 
 def test_transaction_webhooks_for_other_items_or_legacy_codes_change_nothing(
-    client, signer, bank_item
+    client, signer, bank_item, django_capture_on_commit_callbacks
 ):
-    for payload in (
-        {"webhook_type": "TRANSACTIONS", "webhook_code": "DEFAULT_UPDATE", "item_id": "item-abc"},
-        {"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": "x"},
+    for payload, handled in (
+        (
+            {
+                "webhook_type": "TRANSACTIONS",
+                "webhook_code": "DEFAULT_UPDATE",
+                "item_id": "item-abc",
+            },
+            "ignored",
+        ),
+        (
+            {
+                "webhook_type": "TRANSACTIONS",
+                "webhook_code": "SYNC_UPDATES_AVAILABLE",
+                "item_id": "x",
+            },
+            "unknown item",
+        ),
     ):
         body = json.dumps(payload).encode()
-        assert post(client, body, signer(body)).json()["handled"] in ("ignored", "unknown item")
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert post(client, body, signer(body)).json()["handled"] == handled
+        assert callbacks == []  # no sync queued
+    bank_item.refresh_from_db()
+    assert (bank_item.status, bank_item.last_attempt_at) == ("ok", None)
