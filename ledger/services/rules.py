@@ -20,6 +20,7 @@ from ledger.changes import ledger_touched
 from ledger.models import Category, Rule, Tag, Transaction
 from ledger.models.transactions import CategorizedBy
 from ledger.rules import Outcome, RuleError, RuleSet, RuleSpec, clean_conditions
+from ledger.services.transactions import queue_budget_check
 
 log = logging.getLogger(__name__)
 # "Apply to existing" on more rows than this runs as a background task.
@@ -181,8 +182,6 @@ def touch_transactions(transactions: Sequence[Transaction]) -> None:
     queue the budget-alert check (a category changed: a budget may have passed a threshold).
 
     Uses each row's loaded date; rows loaded without one cost one query for them all."""
-    from ledger.services.transactions import _queue_budget_check
-
     by_user: dict[int, set] = {}
     missing: list[int] = []
     for txn in transactions:
@@ -198,7 +197,7 @@ def touch_transactions(transactions: Sequence[Transaction]) -> None:
             by_user.setdefault(user_id, set()).add(day)
     for user_id, days in by_user.items():
         ledger_touched(user_id=user_id, dates=days)
-        _queue_budget_check(user_id)
+        queue_budget_check(user_id)
 
 
 # --- rule writes --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from accounts.models import User
 from ledger.changes import ledger_touched
 from ledger.models import CategorizedBy, Category, Transaction, TransactionSplit
 from ledger.money import format_money
-from ledger.services.transactions import _queue_budget_check
+from ledger.services.transactions import queue_budget_check
 from ledger.services.validation import FieldErrors, clean_amount
 
 MAX_PARTS = 50
@@ -115,4 +115,4 @@ def _touch(txn: Transaction, *, category: Category | None, categorized_by: str) 
     txn.version, txn.updated_at = txn.version + 1, now
     # bulk_create of parts and QuerySet.update send no signals: stamp the month.
     ledger_touched(user_id=txn.user_id, dates=[txn.date])
-    _queue_budget_check(txn.user_id)  # the parts may push a budget past a threshold
+    queue_budget_check(txn.user_id)  # the parts may push a budget past a threshold

@@ -223,7 +223,7 @@ def transaction_create(
     if tag_list:
         txn.tags.set(tag_list)
     _queue_classification(user.pk, [txn])
-    _queue_budget_check(user.pk)
+    queue_budget_check(user.pk)
     return txn
 
 
@@ -265,7 +265,7 @@ class _AlertCheck:
             async_task(ALERTS_TASK, self.user_id, task_name="budget alerts")
 
 
-def _queue_budget_check(user_id: int) -> None:
+def queue_budget_check(user_id: int) -> None:
     """After commit, let the budgets app see whether a threshold was crossed (the ledger
     queues it by dotted path and knows nothing of budgets)."""
     for _savepoints, func, _robust in reversed(connection.run_on_commit):
@@ -355,7 +355,7 @@ def transaction_update(
         _sync_transfer_side(txn, other, cleaned)
     # QuerySet.update sends no signals: mark the months it changed (old and new date).
     ledger_touched(user_id=user.pk, dates=[old_date, txn.date])
-    _queue_budget_check(user.pk)
+    queue_budget_check(user.pk)
     return txn
 
 
@@ -458,7 +458,7 @@ def transactions_bulk_create(*, user: User, rows: Sequence[Mapping[str, Any]]) -
     if created:
         ledger_touched(user_id=user.pk, dates={txn.date for txn in created})
         _queue_classification(user.pk, created)
-        _queue_budget_check(user.pk)
+        queue_budget_check(user.pk)
     return created
 
 
@@ -519,7 +519,7 @@ def transactions_bulk_update_category(
     )
     if changed:
         ledger_touched(user_id=user.pk, dates=months)
-        _queue_budget_check(user.pk)
+        queue_budget_check(user.pk)
     return changed
 
 
