@@ -163,7 +163,7 @@ def connection_reconnect(request: HttpRequest, pk: int) -> HttpResponse:
         # they go (saving that choice queues the sync).
         try:
             sync_services.bank_accounts_refresh(item=item)
-        except ProviderError as exc:
+        except (ProviderError, DecryptionError) as exc:
             messages.error(request, f"The bank's accounts could not be read: {exc}")
             return redirect("banking:connections")
         messages.success(request, "Choose where the bank's new accounts go.")

@@ -108,3 +108,19 @@ def test_a_plaid_item_no_key_opens_tells_the_operator_what_to_do(
     assert response.status_code == 302
     assert not BankItem.objects.filter(pk=item.pk).exists()
     assert "stays at the provider" in caplog.text
+
+
+def test_reconnect_for_new_accounts_with_a_token_no_key_opens_is_a_plain_error(
+    plaid,  # noqa: F811
+    item,  # noqa: F811
+    alice_client,
+    settings,
+):
+    BankItem.objects.filter(pk=item.pk).update(new_accounts_available=True)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key is lost
+    response = alice_client.post(reverse("banking:connection-reconnect", kwargs={"pk": item.pk}))
+    assert response.status_code == 302 and response.url == reverse("banking:connections")
+    flashed = [str(m) for m in response.wsgi_request._messages]
+    assert any("connect the bank again" in m for m in flashed), flashed
+    assert plaid.sync_calls == 0
+    assert item.accounts.count() == 2
