@@ -645,12 +645,14 @@ def test_transaction_pages_need_login(client, alice):
         assert client.get(url).status_code == 302, url
 
 
-def test_edit_refuses_put_and_delete_refuses_patch(alice_client, alice):
+def test_edit_delete_and_make_transfer_refuse_other_methods(alice_client, alice):
     txn = make_transaction(make_account(alice))
     assert alice_client.put(reverse("ledger:transaction-edit", args=[txn.pk])).status_code == 405
     assert (
         alice_client.patch(reverse("ledger:transaction-delete", args=[txn.pk])).status_code == 405
     )
+    url = reverse("ledger:transaction-make-transfer", args=[txn.pk])
+    assert alice_client.put(url).status_code == 405
 
 
 # --- Transfers --------------------------------------------------------------------------------
