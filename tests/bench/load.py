@@ -5,28 +5,18 @@ import http.client
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+from tests import processes
 from tests.bench.harness import Result
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+def gunicorn_env(database_url: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -38,42 +28,7 @@ def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, int]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     env.pop("PORT", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "config.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return proc, port
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
-
-
-def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    return env
 
 
 def _ms(text: str) -> float:
@@ -152,10 +107,14 @@ def run_python(
 
 def load_test(database_url: str, token: str, cookie: str, seconds: int) -> list[Result]:
     """The JSON API (Bearer token) and two HTML pages (a session cookie) over HTTP."""
-    proc, port = start_gunicorn(database_url)
     bearer, session = f"Authorization: Bearer {token}", f"Cookie: sessionid={cookie}"
     results = []
-    try:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        processes.gunicorn(
+            env=gunicorn_env(database_url), log=Path(folder) / "gunicorn.log"
+        ) as port,
+    ):
         for label, path, header, api in (
             ("API /me", "/api/v1/me", bearer, True),
             ("API transactions page, 1k user", "/api/v1/transactions", bearer, True),
@@ -193,6 +152,4 @@ def load_test(database_url: str, token: str, cookie: str, seconds: int) -> list[
                 )
             )
             results.append(Result(f"load: {label} errors", data["errors"], 0.0, "count", 0))
-    finally:
-        stop(proc)
     return results

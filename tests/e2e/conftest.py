@@ -29,9 +29,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests import processes
 from tests.e2e.worker import Worker, queued_not_inline, use_shared_folder
 from tests.e2e.worker import start as start_worker
-from tests.e2e.worker import stop as stop_worker
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 CHROMIUM_ARGS = [
@@ -212,6 +212,6 @@ def worker(live_server, settings, monkeypatch, tmp_path: Path) -> Iterator[Worke
         yield running
         running.wait_until_idle()
     finally:
-        stop_worker(running)
+        processes.stop(running.process)
     failed = [f"{task.func}: {task.result}" for task in Failure.objects.all()]
     assert not failed, "background tasks failed:\n" + "\n".join(failed) + running.output()

@@ -8,21 +8,16 @@ moved to a folder both use: the "shared" cache (sync progress, change stamps) an
 uploaded statements (MEDIA_ROOT).
 """
 
-import contextlib
 import inspect
-import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
-from tests.platform.conftest import ROOT, clean_env, session_database_url
+from tests import processes
+from tests.platform.conftest import clean_env, session_database_url
 
 START_TIMEOUT = 30
 DRAIN_TIMEOUT = 60
@@ -52,27 +47,16 @@ class Worker:
         """
         from django_q.models import OrmQ, Task
 
-        deadline = time.monotonic() + timeout
-        while (
-            OrmQ.objects.exists()
-            or len(FINISHED.findall(self.output())) < Task.objects.count() - self.tasks_before
-        ):
-            if self.process.poll() is not None:
-                pytest.fail(f"the worker exited with tasks queued:\n{self.output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the worker left tasks queued after {timeout} s:\n{self.output()}")
-            time.sleep(0.2)
-
-
-# Asks for SIGTERM when pytest dies (so no orphan worker holds the test database), then
-# becomes `manage.py qcluster`. Done after the fork in a fresh interpreter: a preexec_fn is
-# not safe in a process with threads, as this one is (the live server, Playwright).
-DIE_WITH_PARENT = """
-import contextlib, ctypes, os, signal, sys
-with contextlib.suppress(OSError, AttributeError):  # not Linux: no safety net
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-os.execv(sys.executable, [sys.executable, "manage.py", *sys.argv[1:]])
-"""
+        processes.wait_until(
+            lambda: (
+                not OrmQ.objects.exists()
+                and len(FINISHED.findall(self.output())) >= Task.objects.count() - self.tasks_before
+            ),
+            process=self.process,
+            log=self.log,
+            what="an empty queue",
+            timeout=timeout,
+        )
 
 
 def use_shared_folder(settings, var_dir: Path) -> None:
@@ -105,37 +89,20 @@ def start(var_dir: Path, log: Path) -> Worker:
         Q_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", DIE_WITH_PARENT, "qcluster"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    worker = Worker(process=processes.qcluster(env=env, log=log), log=log, tasks_before=before)
+    try:
+        processes.wait_until(
+            lambda: "running." in worker.output(),
+            process=worker.process,
+            log=log,
+            what="a running worker",
+            timeout=START_TIMEOUT,
+            interval=0.1,
         )
-    worker = Worker(process=process, log=log, tasks_before=before)
-    deadline = time.monotonic() + START_TIMEOUT
-    while "running." not in worker.output():
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(worker)
-            pytest.fail(f"the worker did not start:\n{worker.output()}")
-        time.sleep(0.1)
+    except AssertionError:
+        processes.stop(worker.process)
+        raise
     return worker
-
-
-def stop(worker: Worker) -> None:
-    """SIGTERM to the cluster, which stops the processes it forked; whatever is left of its
-    session after that is killed."""
-    process = worker.process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    if process.poll() is None:
-        process.wait(timeout=10)
 
 
 def queued_not_inline(monkeypatch) -> None:

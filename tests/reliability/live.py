@@ -1,30 +1,22 @@
 """A live server for the reliability tests: gunicorn with production settings on 127.0.0.1,
 and a TCP proxy in front of PostgreSQL that a test can cut and restore."""
 
-import http.client
-import os
 import select
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
 
-from tests.platform.conftest import ROOT, clean_env, closed_port, manage
-
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from tests import processes
+from tests.platform.conftest import clean_env, manage
 
 
 @contextmanager
 def gunicorn(tmp_path: Path, *, database_url: str, **env: str) -> Iterator[int]:
     """gunicorn (2 workers) on a free port of 127.0.0.1; yields the port."""
-    port = closed_port()
     environ = clean_env(
         tmp_path,
         SECRET_KEY=settings.SECRET_KEY,  # sessions made by the test are signed with it
@@ -39,37 +31,8 @@ def gunicorn(tmp_path: Path, *, database_url: str, **env: str) -> Iterator[int]:
         env=environ,
     )  # fmt: skip
     assert collected.returncode == 0, collected.stderr
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [str(GUNICORN), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=environ,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:  # not listening yet
-                pass
-            time.sleep(0.3)
+    with processes.gunicorn(env=environ, log=tmp_path / "gunicorn.log") as port:
         yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 class TcpProxy:

@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -34,9 +33,10 @@ from banking.services.sync import bank_accounts_map, bank_item_connect, bank_ite
 from config.logs import request_id_var
 from ledger.models import ImportBatch, Transaction
 from ledger.selectors import accounts_with_balance
+from tests import processes
 from tests.banking.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, plaid_transaction
 from tests.ledger.factories import make_account
-from tests.platform.conftest import ROOT, clean_env, session_database_url
+from tests.platform.conftest import clean_env, session_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -84,15 +84,7 @@ class Worker:
         return self.log.read_text()
 
     def start(self) -> None:
-        with self.log.open("a") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "qcluster"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = processes.qcluster(env=self.env, log=self.log)
 
     def kill(self) -> None:
         """SIGKILL the cluster and every process it forked: no clean-up code runs."""
@@ -105,15 +97,10 @@ class Worker:
             self.kill()  # a graceful stop would wait for the follow-up tasks: not needed here
 
     def wait_for(self, what: str, condition: Callable[[], bool], seconds: float = 90) -> None:
-        deadline = time.monotonic() + seconds
-        while not condition():
-            assert self.process is not None and self.process.poll() is None, (
-                f"qcluster exited while waiting for {what}:\n{self.log.read_text()[-4000:]}"
-            )
-            assert time.monotonic() < deadline, (
-                f"no {what} in {seconds:.0f} s:\n{self.log.read_text()[-4000:]}"
-            )
-            time.sleep(0.05)
+        assert self.process is not None
+        processes.wait_until(
+            condition, process=self.process, log=self.log, what=what, timeout=seconds, interval=0.05
+        )
 
 
 @pytest.fixture
