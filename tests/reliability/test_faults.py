@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -186,20 +185,10 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_nothing_and_the_retry
     assert account.balance == Decimal("5000.00") + expected_total
 
 
-class SlowPlaid(PlaidStandIn):
-    """The Plaid stand-in, answering each /transactions/sync page after `page_delay` seconds."""
-
-    page_delay = 0.0
-
-    def _transactions_sync(self, body: dict):
-        time.sleep(self.page_delay)
-        return super()._transactions_sync(body)
-
-
 def test_a_worker_killed_in_the_middle_of_a_sync_leaves_nothing_and_the_retry_finishes_it(
     alice: User, worker_factory, queue_for_real, settings
 ) -> None:
-    with SlowPlaid() as plaid:
+    with PlaidStandIn() as plaid:
         plaid_env = {
             "PLAID_CLIENT_ID": CLIENT_ID,
             "PLAID_SECRET": SECRET,
@@ -228,7 +217,11 @@ def test_a_worker_killed_in_the_middle_of_a_sync_leaves_nothing_and_the_retry_fi
                 ),
             )
         ledger = Transaction.objects.filter(account__bank_links__item=item)
-        plaid.page_delay = 0.5  # 8 pages of 50: about 4 s for the whole sync
+        # Each page after half a second: 8 pages of 50, about 4 s for the whole sync.
+        pages = SYNC_TRANSACTIONS // 50
+        plaid.sync_faults.update(
+            {plaid.sync_calls + n: ("delay", 0.5) for n in range(1, pages + 1)}
+        )
         # Queued as if by a request: the worker's JSON log lines carry that request's id.
         context = contextvars.copy_context()
         context.run(request_id_var.set, "req-sync-fault")
@@ -245,7 +238,7 @@ def test_a_worker_killed_in_the_middle_of_a_sync_leaves_nothing_and_the_retry_fi
         assert item.cursor == ""  # and the cursor did not move
         assert OrmQ.objects.count() == 1
 
-        plaid.page_delay = 0.0
+        plaid.sync_faults.clear()
         second = worker_factory(**plaid_env, LOG_FORMAT="json", LOG_LEVEL="INFO")
         second.start()
         second.wait_for(
