@@ -21,6 +21,7 @@ from budgets.services.budgets import budget_create
 from budgets.services.recurring import recurring_create
 from insights.models import Suggestion
 from ledger.models import Account, Category, ImportBatch, Rule, Tag, Transaction, Transfer
+from ledger.selectors import accounts_with_balance
 from tests.ledger.factories import (
     make_account,
     make_category,
@@ -64,6 +65,12 @@ def _media_root(settings, tmp_path: Path) -> Path:
 
 def onboard(user: User) -> None:
     Profile.objects.update_or_create(user=user, defaults={"onboarded_at": timezone.now()})
+
+
+def balances_equal_their_sums(user: User) -> None:
+    for account in accounts_with_balance(user=user):
+        amounts = Transaction.objects.filter(account=account).values_list("amount", flat=True)
+        assert account.balance == account.opening_balance + sum(amounts, Decimal("0"))
 
 
 def build_world(user: User) -> World:

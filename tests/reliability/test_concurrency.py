@@ -27,7 +27,7 @@ from ledger.selectors import accounts_with_balance
 from ledger.services.transactions import CONFLICT_MESSAGE
 from tests.banking.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, plaid_transaction
 from tests.ledger.factories import make_account, make_transaction
-from tests.reliability.conftest import onboard
+from tests.reliability.conftest import balances_equal_their_sums, onboard
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -52,12 +52,6 @@ def at_once(*calls: Callable[[], object]) -> list[object]:
     for thread in threads:
         thread.join(timeout=60)
     return results
-
-
-def balances_equal_their_sums(user: User) -> None:
-    for account in accounts_with_balance(user=user):
-        amounts = Transaction.objects.filter(account=account).values_list("amount", flat=True)
-        assert account.balance == account.opening_balance + sum(amounts, Decimal("0"))
 
 
 def test_two_browsers_editing_one_transaction_lose_no_update(alice: User) -> None:

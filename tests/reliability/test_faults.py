@@ -36,6 +36,7 @@ from tests import processes
 from tests.banking.plaid_standin import CLIENT_ID, SECRET, PlaidStandIn, plaid_transaction
 from tests.ledger.factories import make_account
 from tests.platform.conftest import clean_env, session_database_url
+from tests.reliability.conftest import balances_equal_their_sums
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -114,12 +115,6 @@ def worker_factory(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     yield make
     for worker in started:
         worker.stop()
-
-
-def balances_equal_their_sums(user: User) -> None:
-    for account in accounts_with_balance(user=user):
-        amounts = Transaction.objects.filter(account=account).values_list("amount", flat=True)
-        assert account.balance == account.opening_balance + sum(amounts, Decimal("0"))
 
 
 def statement(rows: int) -> bytes:
